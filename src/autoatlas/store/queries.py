@@ -1,0 +1,240 @@
+"""Reads: the one "as of / as known at" query and everything built on it.
+
+Every read of facts goes through `_current` (profile, compare, coverage, filtered lists) or
+`history` (all records). Inheritance is resolved here: a market's own fact wins over its
+country's (for a subdivision), which wins over a bloc's it belongs to on that date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from autoatlas.domain.facts import Fact
+from autoatlas.errors import NotFoundError
+from autoatlas.store.records import (
+    as_of_clause,
+    fact_select,
+    known_at_clause,
+    scope_clause,
+    to_facts,
+)
+from autoatlas.store.schema import bloc_membership, fact, market
+
+__all__ = [
+    "FactFilter",
+    "MarketRow",
+    "facts",
+    "get_market",
+    "history",
+    "inheritance_chain",
+    "list_markets",
+    "markets_with_facts",
+    "profile",
+    "profiles",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MarketRow:
+    code: str
+    kind: str
+    name_en: str
+    name_zh: str
+    parent: str | None
+
+
+def get_market(connection: Connection, code: str) -> MarketRow:
+    row = connection.execute(sa.select(market).where(market.c.code == code)).first()
+    if row is None:
+        raise NotFoundError(f"unknown market {code!r}")
+    return MarketRow(row.code, row.kind, row.name_en, row.name_zh, row.parent)
+
+
+def list_markets(connection: Connection, kind: str | None = None) -> list[MarketRow]:
+    query = sa.select(market).order_by(market.c.code)
+    if kind is not None:
+        query = query.where(market.c.kind == kind)
+    return [
+        MarketRow(r.code, r.kind, r.name_en, r.name_zh, r.parent) for r in connection.execute(query)
+    ]
+
+
+def inheritance_chain(connection: Connection, code: str, on: date) -> list[str]:
+    """The market, then its country (for a subdivision), then the blocs of each on `on`."""
+    own = get_market(connection, code)
+    chain = [own.code]
+    if own.parent:
+        chain.append(own.parent)
+    blocs = connection.execute(
+        sa.select(bloc_membership.c.bloc, bloc_membership.c.member)
+        .where(bloc_membership.c.member.in_(list(chain)))
+        .where(sa.or_(bloc_membership.c.valid_from.is_(None), bloc_membership.c.valid_from <= on))
+        .where(sa.or_(bloc_membership.c.valid_to.is_(None), bloc_membership.c.valid_to > on))
+        .order_by(bloc_membership.c.bloc)
+    ).all()
+    for member in list(chain):
+        chain.extend(row.bloc for row in blocs if row.member == member and row.bloc not in chain)
+    return chain
+
+
+def _current(
+    connection: Connection,
+    markets: Sequence[str],
+    *,
+    as_of: date | None,
+    known_at: datetime | None,
+    viewer_org_id: int | None,
+    properties: Sequence[str] | None = None,
+) -> sa.Select[Any]:
+    query = (
+        fact_select()
+        .where(fact.c.market.in_(list(markets)))
+        .where(known_at_clause(known_at))
+        .where(scope_clause(viewer_org_id))
+    )
+    if as_of is not None:
+        query = query.where(as_of_clause(as_of))
+    if properties is not None:
+        query = query.where(fact.c.property.in_(list(properties)))
+    return query
+
+
+def profile(
+    connection: Connection,
+    code: str,
+    *,
+    as_of: date,
+    known_at: datetime | None = None,
+    viewer_org_id: int | None = None,
+    properties: Sequence[str] | None = None,
+    with_sources: bool = True,
+) -> list[Fact]:
+    """A market's facts valid on `as_of` as known at `known_at`, inherited ones marked."""
+    chain = inheritance_chain(connection, code, as_of)
+    rank = {code_: index for index, code_ in enumerate(chain)}
+    rows = connection.execute(
+        _current(
+            connection,
+            chain,
+            as_of=as_of,
+            known_at=known_at,
+            viewer_org_id=viewer_org_id,
+            properties=properties,
+        )
+    ).all()
+    # Nearest market first; within one market the organization's private record first.
+    rows.sort(key=lambda r: (rank[r.market], r.scope == "public"))
+    chosen: dict[tuple[str, str], Any] = {}
+    for row in rows:
+        chosen.setdefault((row.property, row.qualifiers_key), row)
+    picked = sorted(chosen.values(), key=lambda r: (r.property, r.qualifiers_key))
+    inherited = {row.id: row.market for row in picked if row.market != code}
+    return to_facts(connection, picked, inherited, with_sources=with_sources)
+
+
+def profiles(
+    connection: Connection,
+    codes: Sequence[str],
+    *,
+    as_of: date,
+    known_at: datetime | None = None,
+    viewer_org_id: int | None = None,
+    properties: Sequence[str] | None = None,
+) -> dict[str, list[Fact]]:
+    """Profiles of several markets (for compare and coverage), in the order given."""
+    return {
+        code: profile(
+            connection,
+            code,
+            as_of=as_of,
+            known_at=known_at,
+            viewer_org_id=viewer_org_id,
+            properties=properties,
+        )
+        for code in codes
+    }
+
+
+def history(
+    connection: Connection,
+    code: str,
+    prop: str,
+    *,
+    qualifiers_key: str | None = None,
+    viewer_org_id: int | None = None,
+) -> list[Fact]:
+    """Every record ever held for one property of one market: both times, oldest first."""
+    get_market(connection, code)
+    query = (
+        fact_select()
+        .where(fact.c.market == code, fact.c.property == prop)
+        .where(scope_clause(viewer_org_id))
+        .order_by(
+            fact.c.qualifiers_key,
+            fact.c.valid_from.is_not(None),
+            fact.c.valid_from,
+            fact.c.recorded_at,
+            fact.c.id,
+        )
+    )
+    if qualifiers_key is not None:
+        query = query.where(fact.c.qualifiers_key == qualifiers_key)
+    return to_facts(connection, connection.execute(query))
+
+
+@dataclass(frozen=True, slots=True)
+class FactFilter:
+    markets: Sequence[str] | None = None
+    properties: Sequence[str] | None = None
+    qualifiers: dict[str, str] | None = None
+    as_of: date | None = None
+    known_at: datetime | None = None
+    after_id: int = 0
+    limit: int | None = None
+
+
+def facts(
+    connection: Connection, where: FactFilter, *, viewer_org_id: int | None = None
+) -> list[Fact]:
+    """The market's own records (no inheritance) that match, ordered by id (cursor-friendly)."""
+    query = (
+        fact_select()
+        .where(known_at_clause(where.known_at))
+        .where(scope_clause(viewer_org_id))
+        .where(fact.c.id > where.after_id)
+        .order_by(fact.c.id)
+    )
+    if where.markets is not None:
+        query = query.where(fact.c.market.in_(list(where.markets)))
+    if where.properties is not None:
+        query = query.where(fact.c.property.in_(list(where.properties)))
+    if where.as_of is not None:
+        query = query.where(as_of_clause(where.as_of))
+    for key, value in (where.qualifiers or {}).items():
+        query = query.where(_has_qualifier(key, value))
+    if where.limit is not None:
+        query = query.limit(where.limit)
+    return to_facts(connection, connection.execute(query))
+
+
+def _has_qualifier(key: str, value: str) -> sa.ColumnElement[bool]:
+    # qualifiers_key is compact JSON with sorted keys, so a pair appears as one exact token.
+    pair = orjson.dumps({key: value}).decode()[1:-1]
+    pattern = pair.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.or_(
+        fact.c.qualifiers_key.like(f"%{pattern},%", escape="\\"),
+        fact.c.qualifiers_key.like(f"%{pattern}}}", escape="\\"),
+    )
+
+
+def markets_with_facts(connection: Connection) -> list[str]:
+    """Markets that hold at least one current fact of their own."""
+    query = sa.select(fact.c.market).where(fact.c.superseded_at.is_(None)).distinct()
+    return sorted(connection.execute(query).scalars())

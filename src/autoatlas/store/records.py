@@ -1,0 +1,142 @@
+"""Turning rows into domain objects, and the visibility and time filters every read shares."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from autoatlas.domain.facts import Fact, Source, Visibility
+from autoatlas.domain.periods import Period
+from autoatlas.store.schema import fact, fact_source, organization, source
+
+__all__ = [
+    "FACT_COLUMNS",
+    "as_of_clause",
+    "fact_select",
+    "known_at_clause",
+    "load_sources",
+    "scope_clause",
+    "scope_of",
+    "to_facts",
+]
+
+FACT_COLUMNS = (
+    fact.c.id,
+    fact.c.market,
+    fact.c.property,
+    fact.c.qualifiers,
+    fact.c.qualifiers_key,
+    fact.c.scope,
+    fact.c.value,
+    fact.c.unit,
+    fact.c.valid_from,
+    fact.c.valid_to,
+    fact.c.confidence,
+    fact.c.visibility,
+    organization.c.slug.label("organization"),
+    fact.c.recorded_at,
+    fact.c.superseded_at,
+    fact.c.checked,
+    fact.c.note,
+)
+
+_CHUNK = 900  # stays under SQLite's bound-parameter limit
+
+
+def scope_of(visibility: Visibility | str, organization_id: int) -> str:
+    return "public" if str(visibility) == "public" else f"org:{organization_id}"
+
+
+def scope_clause(viewer_org_id: int | None) -> sa.ColumnElement[bool]:
+    """Public facts, plus the private facts of the viewer's own organization."""
+    if viewer_org_id is None:
+        return fact.c.scope == "public"
+    return fact.c.scope.in_(["public", f"org:{viewer_org_id}"])
+
+
+def known_at_clause(known_at: datetime | None) -> sa.ColumnElement[bool]:
+    """Records the database held at `known_at` (the current ones when None)."""
+    if known_at is None:
+        return fact.c.superseded_at.is_(None)
+    return sa.and_(
+        fact.c.recorded_at <= known_at,
+        sa.or_(fact.c.superseded_at.is_(None), fact.c.superseded_at > known_at),
+    )
+
+
+def as_of_clause(as_of: date) -> sa.ColumnElement[bool]:
+    """Records whose valid period [valid_from, valid_to) contains `as_of`."""
+    return sa.and_(
+        sa.or_(fact.c.valid_from.is_(None), fact.c.valid_from <= as_of),
+        sa.or_(fact.c.valid_to.is_(None), fact.c.valid_to > as_of),
+    )
+
+
+def load_sources(connection: Connection, fact_ids: Sequence[int]) -> dict[int, list[Source]]:
+    found: dict[int, list[Source]] = defaultdict(list)
+    for start in range(0, len(fact_ids), _CHUNK):
+        chunk = fact_ids[start : start + _CHUNK]
+        rows = connection.execute(
+            sa.select(fact_source.c.fact_id, source)
+            .join(source, source.c.id == fact_source.c.source_id)
+            .where(fact_source.c.fact_id.in_(chunk))
+            .order_by(fact_source.c.fact_id, fact_source.c.position)
+        )
+        for row in rows:
+            found[row.fact_id].append(
+                Source(
+                    kind=row.kind,
+                    title=row.title,
+                    publisher=row.publisher,
+                    url=row.url,
+                    published=row.published,
+                    accessed=row.accessed,
+                    language=row.language,
+                    quote=row.quote,
+                    locator=row.locator,
+                )
+            )
+    return found
+
+
+def _fact(row: Row[Any], sources: list[Source], inherited_from: str | None) -> Fact:
+    return Fact(
+        id=row.id,
+        market=row.market,
+        property=row.property,
+        value=orjson.loads(row.value),
+        unit=row.unit,
+        qualifiers=orjson.loads(row.qualifiers),
+        period=Period(row.valid_from, row.valid_to),
+        confidence=row.confidence,
+        visibility=Visibility(row.visibility),
+        organization=row.organization,
+        recorded_at=row.recorded_at,
+        superseded_at=row.superseded_at,
+        sources=tuple(sources),
+        checked=row.checked,
+        note=row.note,
+        inherited_from=inherited_from,
+    )
+
+
+def to_facts(
+    connection: Connection,
+    rows: Iterable[Row[Any]],
+    inherited: dict[int, str] | None = None,
+    with_sources: bool = True,
+) -> list[Fact]:
+    rows = list(rows)
+    sources = load_sources(connection, [row.id for row in rows]) if with_sources else {}
+    inherited = inherited or {}
+    return [_fact(row, sources.get(row.id, []), inherited.get(row.id)) for row in rows]
+
+
+def fact_select() -> sa.Select[Any]:
+    return sa.select(*FACT_COLUMNS).join(organization, organization.c.id == fact.c.organization_id)
