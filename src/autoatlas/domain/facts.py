@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -93,11 +94,11 @@ class FactInput:
     file: str = ""  # where it came from, for messages
     line: int | None = None
 
-    @property
+    @builtins.property  # the field `property` shadows the builtin here
     def statement(self) -> tuple[str, str, str]:
         return statement_key(self.market, self.property, self.qualifiers_key)
 
-    @property
+    @builtins.property  # the field `property` shadows the builtin here
     def digest(self) -> str:
         """What makes two records of one statement the same record."""
         return _digest(

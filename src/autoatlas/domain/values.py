@@ -42,8 +42,8 @@ class Normalised:
 
 
 @cache
-def unit_registry() -> pint.UnitRegistry:
-    registry = pint.UnitRegistry()
+def unit_registry() -> pint.UnitRegistry[float]:
+    registry: pint.UnitRegistry[float] = pint.UnitRegistry()
     registry.define("ratio = 1")  # a plain fraction: 0.17 ratio == 17 percent
     return registry
 
@@ -66,8 +66,8 @@ def _converter(source: str, target: str) -> tuple[float, float]:
 
 
 def _tidy(number: float) -> float | int:
-    """Round away float noise of unit conversion (12 significant digits)."""
-    tidy = float(f"{number:.12g}")
+    """Round away float noise of unit conversion (12 significant digits, 1e-9 absolute)."""
+    tidy = float(f"{round(number, 9):.12g}") + 0.0  # + 0.0 turns -0.0 into 0.0
     return int(tidy) if tidy.is_integer() and abs(tidy) < 2**53 else tidy
 
 

@@ -212,8 +212,9 @@ def _fact(item: RawItem, context: _Context) -> FactInput:
     visibility = _text(data, "visibility") or "public"
     if visibility not in ("public", "private"):
         raise _Bad("visibility", "visibility must be public or private")
+    sources: tuple[Source, ...] = ()
     if retract:
-        value, unit, number, sources = None, None, None, ()
+        value, unit, number = None, None, None
     else:
         raw_value = data.get("value")
         if data.get("_csv"):

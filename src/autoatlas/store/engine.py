@@ -84,7 +84,7 @@ def write_tx(engine: Engine) -> Iterator[WriteTx]:
 
 def _tick(connection: Connection) -> datetime:
     connection.execute(sa.update(store_clock).where(store_clock.c.id == 1).values(id=1))
-    last = connection.execute(
+    last: datetime = connection.execute(
         sa.select(store_clock.c.last_tx).where(store_clock.c.id == 1)
     ).scalar_one()
     now = max(datetime.now(UTC).replace(tzinfo=None), last + timedelta(microseconds=1))

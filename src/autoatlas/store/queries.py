@@ -119,16 +119,15 @@ def profile(
     """A market's facts valid on `as_of` as known at `known_at`, inherited ones marked."""
     chain = inheritance_chain(connection, code, as_of)
     rank = {code_: index for index, code_ in enumerate(chain)}
-    rows = connection.execute(
-        _current(
-            connection,
-            chain,
-            as_of=as_of,
-            known_at=known_at,
-            viewer_org_id=viewer_org_id,
-            properties=properties,
-        )
-    ).all()
+    query = _current(
+        connection,
+        chain,
+        as_of=as_of,
+        known_at=known_at,
+        viewer_org_id=viewer_org_id,
+        properties=properties,
+    )
+    rows = list(connection.execute(query))
     # Nearest market first; within one market the organization's private record first.
     rows.sort(key=lambda r: (rank[r.market], r.scope == "public"))
     chosen: dict[tuple[str, str], Any] = {}
