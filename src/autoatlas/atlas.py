@@ -6,21 +6,33 @@ store and returns plain data. Nothing here prints, parses arguments or speaks HT
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import getpass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
+from autoatlas.auth.principal import Principal
+from autoatlas.auth.service import cli_principal
 from autoatlas.config import Settings
 from autoatlas.domain.facts import Fact
 from autoatlas.errors import ValidationError
 from autoatlas.ingest.export import render_bundle
-from autoatlas.ingest.load import ImportReport, Progress, import_bundles
+from autoatlas.ingest.load import (
+    ImportReport,
+    Progress,
+    check_files,
+    plan_facts,
+    read_bundles,
+    report,
+)
+from autoatlas.review.changesets import bulk_load
 from autoatlas.store import queries
-from autoatlas.store.engine import connect, create_engine, migrate, write_tx
+from autoatlas.store.engine import WriteTx, connect, create_engine, migrate, write_tx
 from autoatlas.store.queries import FactFilter, MarketRow
 from autoatlas.store.reference import ensure_organization, organization_id, sync_markets
 from autoatlas.vocabulary import Vocabulary, load_vocabulary
@@ -85,6 +97,24 @@ class Atlas:
         return InitReport(self.engine.url.render_as_string(), added, len(catalogue.memberships))
 
     # -- writes -------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[WriteTx]:
+        """One write unit of work for a service call: committed whole or not at all."""
+        with write_tx(self.engine) as tx:
+            yield tx
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with connect(self.engine) as connection:
+            yield connection
+
+    def cli_principal(self, organization: str | None = None) -> Principal:
+        """The CLI's identity: an operator administrator acting for `organization`."""
+        slug = organization or self.settings.default_org
+        with connect(self.engine) as connection:
+            org_id = organization_id(connection, slug)
+        return cli_principal(org_id, slug, getpass.getuser())
+
     def import_files(
         self,
         paths: Sequence[Path],
@@ -92,15 +122,19 @@ class Atlas:
         organization: str | None = None,
         dry_run: bool = False,
         progress: Progress | None = None,
+        principal: Principal | None = None,
     ) -> ImportReport:
-        return import_bundles(
-            self.engine,
-            paths,
-            organization=organization or self.settings.default_org,
-            dry_run=dry_run,
-            vocabulary=self.vocabulary,
-            progress=progress,
-        )
+        """Import bundle files whole, as a bulk change set approved in one step."""
+        principal = principal or self.cli_principal(organization)
+        files = check_files(paths)
+        with connect(self.engine) as connection:
+            facts = read_bundles(connection, files, vocabulary=self.vocabulary, progress=progress)
+            if dry_run:
+                assert principal.organization_id is not None
+                plan = plan_facts(connection, facts, principal.organization_id)
+                return report(files, facts, plan, dry_run=True)
+        with write_tx(self.engine) as tx:
+            return bulk_load(tx, principal, files=files, facts=facts, progress=progress)
 
     # -- reads --------------------------------------------------------------------------
     def _viewer(self, connection: object, organization: str | None) -> int | None:

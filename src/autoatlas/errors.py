@@ -9,11 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AuthenticationError",
     "AutoAtlasError",
     "BundleError",
     "ConflictError",
     "Issue",
     "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitedError",
     "ValidationError",
 ]
 
@@ -95,3 +99,35 @@ class ConflictError(AutoAtlasError):
     status = 409
     code = "conflict"
     exit_code = 4
+
+
+class AuthenticationError(AutoAtlasError):
+    """No valid credentials: a missing, unknown, expired or revoked token or session."""
+
+    status = 401
+    code = "unauthenticated"
+    exit_code = 5
+
+
+class PermissionDeniedError(AutoAtlasError):
+    status = 403
+    code = "forbidden"
+    exit_code = 5
+
+
+class PaymentRequiredError(AutoAtlasError):
+    """Metering is on and the organization has no credits left for this look-up."""
+
+    status = 402
+    code = "no-credits"
+    exit_code = 5
+
+
+class RateLimitedError(AutoAtlasError):
+    status = 429
+    code = "rate-limited"
+    exit_code = 6
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

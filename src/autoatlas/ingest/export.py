@@ -12,6 +12,7 @@ import orjson
 import yaml
 
 from autoatlas.domain.facts import Fact, Source
+from autoatlas.errors import ValidationError
 from autoatlas.ingest.formats import CSV_COLUMNS
 
 __all__ = ["EXPORT_FORMATS", "render_bundle", "to_bundle"]
@@ -95,4 +96,4 @@ def render_bundle(facts: Sequence[Fact], fmt: str) -> str:
         return orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode() + "\n"
     if fmt == "yaml":
         return yaml.safe_dump(bundle, sort_keys=False, allow_unicode=True, width=100)
-    raise ValueError(f"unknown export format {fmt!r}: use {', '.join(EXPORT_FORMATS)}")
+    raise ValidationError(f"unknown export format {fmt!r}: use {', '.join(EXPORT_FORMATS)}")

@@ -18,7 +18,15 @@ import yaml
 
 from autoatlas.errors import Issue
 
-__all__ = ["BUNDLE_SUFFIXES", "CSV_COLUMNS", "MAX_BYTES", "RawBundle", "RawItem", "read_bundle"]
+__all__ = [
+    "BUNDLE_SUFFIXES",
+    "CSV_COLUMNS",
+    "MAX_BYTES",
+    "RawBundle",
+    "RawItem",
+    "read_bundle",
+    "read_mapping",
+]
 
 BUNDLE_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 # YAML is parsed whole into memory and slowly: big loads belong in CSV or JSON.
@@ -127,6 +135,12 @@ def _structured(path: Path, text: str, kind: str, bundle: RawBundle) -> None:
         problem = getattr(exc, "problem", None) or str(exc)
         bundle.issues.append(Issue(f"malformed YAML: {problem}", file=bundle.file, line=line))
         return
+    _collect(data, lines, bundle)
+
+
+def _collect(
+    data: Any, lines: dict[str, list[tuple[int, dict[str, int]]]], bundle: RawBundle
+) -> None:
     if not isinstance(data, dict):
         bundle.issues.append(
             Issue(
@@ -203,6 +217,13 @@ def _csv_fact(row: dict[str, str]) -> dict[str, Any]:
             fact[key] = cell
     fact["_csv"] = True  # values arrive as text: the validator parses them by datatype
     return fact
+
+
+def read_mapping(data: Any, name: str) -> RawBundle:
+    """A bundle given as data (an API request body): errors name items, e.g. facts[3]."""
+    bundle = RawBundle(name)
+    _collect(data, {}, bundle)
+    return bundle
 
 
 def read_bundle(path: Path) -> RawBundle:

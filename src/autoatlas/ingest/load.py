@@ -14,21 +14,31 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from autoatlas.domain.facts import FactInput
 from autoatlas.errors import BundleError, Issue, NotFoundError
-from autoatlas.ingest.formats import BUNDLE_SUFFIXES, read_bundle
+from autoatlas.ingest.formats import BUNDLE_SUFFIXES, RawBundle, read_bundle
 from autoatlas.ingest.plan import Plan, make_plan
 from autoatlas.ingest.validate import find_conflicts, validate_bundle
 from autoatlas.store.current import current_records, record_inputs
-from autoatlas.store.engine import WriteTx, connect, write_tx
-from autoatlas.store.reference import organization_id
+from autoatlas.store.engine import WriteTx
 from autoatlas.store.schema import market
 from autoatlas.store.writes import NewRecord, close_records, insert_records
 from autoatlas.vocabulary import Vocabulary, load_vocabulary
 
-__all__ = ["ImportReport", "Progress", "bundle_files", "import_bundles", "plan_facts"]
+__all__ = [
+    "Applied",
+    "ImportReport",
+    "Progress",
+    "apply_plan",
+    "bundle_files",
+    "check_files",
+    "no_progress",
+    "plan_facts",
+    "read_bundles",
+    "report",
+]
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 _BATCH = 5000
@@ -77,13 +87,17 @@ def _market_checker(connection: Connection) -> Callable[[str], str | None]:
 
 
 def _read_all(
-    connection: Connection, files: Sequence[Path], vocabulary: Vocabulary, progress: Progress
+    connection: Connection,
+    files: Sequence[Path | RawBundle],
+    vocabulary: Vocabulary,
+    progress: Progress,
 ) -> list[FactInput]:
     check = _market_checker(connection)
     facts: list[FactInput] = []
     issues: list[Issue] = []
     for index, path in enumerate(files):
-        checked = validate_bundle(read_bundle(path), vocabulary, check)
+        raw = path if isinstance(path, RawBundle) else read_bundle(path)
+        checked = validate_bundle(raw, vocabulary, check)
         facts.extend(checked.facts)
         issues.extend(checked.issues)
         progress("validate", index + 1, len(files))
@@ -103,52 +117,57 @@ def plan_facts(connection: Connection, facts: Sequence[FactInput], organization:
     return plan
 
 
-def apply_plan(tx: WriteTx, plan: Plan, organization: int, progress: Progress) -> None:
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a written plan did: the records it added (trims first) and their new ids."""
+
+    trims: list[tuple[int, NewRecord]]
+    added: list[tuple[int, NewRecord]]
+
+
+def apply_plan(tx: WriteTx, plan: Plan, organization: int, progress: Progress) -> Applied:
     """Write a plan: close first (so the store's overlap check passes), then add."""
-    close_records(tx, plan.close)
+    close_records(tx, [record.id for record in plan.close])
     inputs = record_inputs(tx.connection, sorted({t.record_id for t in plan.trims}))
     records = [
         NewRecord(dataclasses.replace(inputs[t.record_id], period=t.period), t.organization_id)
         for t in plan.trims
     ]
     records.extend(NewRecord(fact, organization) for fact in plan.add)
+    ids: list[int] = []
     for start in range(0, len(records), _BATCH):
-        insert_records(tx, records[start : start + _BATCH])
+        ids.extend(insert_records(tx, records[start : start + _BATCH]))
         progress("write", min(start + _BATCH, len(records)), len(records))
+    pairs = list(zip(ids, records, strict=True))
+    return Applied(trims=pairs[: len(plan.trims)], added=pairs[len(plan.trims) :])
 
 
-def _no_progress(_stage: str, _done: int, _total: int) -> None:
+def no_progress(_stage: str, _done: int, _total: int) -> None:
     return None
 
 
-def import_bundles(
-    engine: Engine,
-    paths: Sequence[Path],
-    *,
-    organization: str,
-    dry_run: bool = False,
-    vocabulary: Vocabulary | None = None,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import bundle files (or folders of them) whole, or raise BundleError and change nothing."""
-    vocabulary = vocabulary or load_vocabulary()
-    progress = progress or _no_progress
+def check_files(paths: Sequence[Path]) -> list[Path]:
     files = bundle_files(paths)
     for path in files:
         if not path.exists():
             raise NotFoundError(f"{path}: no such file")
-    if dry_run:
-        with connect(engine) as connection:
-            facts = _read_all(connection, files, vocabulary, progress)
-            org = organization_id(connection, organization)
-            plan = plan_facts(connection, facts, org)
-    else:
-        with connect(engine) as connection:
-            facts = _read_all(connection, files, vocabulary, progress)
-        with write_tx(engine) as tx:
-            org = organization_id(tx.connection, organization)
-            plan = plan_facts(tx.connection, facts, org)
-            apply_plan(tx, plan, org, progress)
+    return files
+
+
+def read_bundles(
+    connection: Connection,
+    files: Sequence[Path | RawBundle],
+    *,
+    vocabulary: Vocabulary | None = None,
+    progress: Progress | None = None,
+) -> list[FactInput]:
+    """Read and validate bundle files; every problem of every file in one BundleError."""
+    return _read_all(connection, files, vocabulary or load_vocabulary(), progress or no_progress)
+
+
+def report(
+    files: Sequence[Path], facts: Sequence[FactInput], plan: Plan, dry_run: bool
+) -> ImportReport:
     return ImportReport(
         files=[str(p) for p in files],
         facts=len(facts),

@@ -34,7 +34,8 @@ class Trim:
 class Plan:
     add: list[FactInput] = field(default_factory=list)
     trims: list[Trim] = field(default_factory=list)
-    close: list[int] = field(default_factory=list)
+    close: list[StoredRecord] = field(default_factory=list)
+    retract_ids: set[int] = field(default_factory=set)
     superseded: int = 0
     retracted: int = 0
     unchanged: int = 0
@@ -96,8 +97,9 @@ def make_plan(
             entries.remove(entry)
             origin = entry.stored or entry.trim_of
             if entry.stored is not None:
-                plan.close.append(entry.stored.id)
+                plan.close.append(entry.stored)
                 if fact.retract:
+                    plan.retract_ids.add(entry.stored.id)
                     plan.retracted += 1
                 else:
                     plan.superseded += 1

@@ -19,14 +19,22 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "api_token",
+    "audit_log",
     "bloc_membership",
+    "change_event",
+    "change_set",
+    "credit_entry",
     "fact",
     "fact_source",
     "market",
     "metadata",
     "organization",
+    "scope_version",
     "source",
     "store_clock",
+    "user_account",
+    "web_session",
 ]
 
 metadata = MetaData()
@@ -135,4 +143,119 @@ store_clock = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("last_tx", DateTime, nullable=False),
+)
+
+# Per visibility scope ("public", "org:<id>"), the transaction time of its last write: what
+# ETags are made of, so one organization's private writes never change another's ETags.
+scope_version = Table(
+    "scope_version",
+    metadata,
+    Column("scope", String(32), primary_key=True),
+    Column("version", DateTime, nullable=False),
+)
+
+user_account = Table(
+    "user_account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime, nullable=True),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=True),
+    Column("revoked_at", DateTime, nullable=True),
+    Index("ix_api_token_user", "user_id"),
+)
+
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("user_account.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime, nullable=True),
+)
+
+change_set = Table(
+    "change_set",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("user_account.id"), nullable=True),
+    Column("author_label", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # "contribution" or "bulk"
+    Column("title", String(300), nullable=False),
+    Column("state", String(16), nullable=False),  # submitted, approved, rejected
+    Column("private", Integer, nullable=False),  # 1 when it holds private facts
+    Column("bundle", Text, nullable=False),  # canonical JSON of the bundle, or file digests
+    Column("summary", Text, nullable=False),  # the plan's counts when submitted
+    Column("submitted_at", DateTime, nullable=False),
+    Column("reviewer_id", Integer, ForeignKey("user_account.id"), nullable=True),
+    Column("reviewed_at", DateTime, nullable=True),
+    Column("review_comment", Text, nullable=True),
+    Column("grade", Integer, nullable=True),
+    Index("ix_change_set_state", "state"),
+    Index("ix_change_set_organization", "organization_id"),
+)
+
+# The outbox: what each published change set changed, in order (id), written in the same
+# transaction as the facts. Alerts (issue 7) read it from a watermark.
+change_event = Table(
+    "change_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("change_set_id", Integer, ForeignKey("change_set.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # added, superseded, retracted
+    Column("fact_id", Integer, ForeignKey("fact.id"), nullable=False),
+    Column("market", String(16), nullable=False),
+    Column("property", String(128), nullable=False),
+    Column("qualifiers_key", Text, nullable=False),
+    Column("scope", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_change_event_change_set", "change_set_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor_id", Integer, ForeignKey("user_account.id"), nullable=True),
+    Column("actor_label", String(200), nullable=False),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Index("ix_audit_log_organization", "organization_id"),
+)
+
+credit_entry = Table(
+    "credit_entry",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("delta", Integer, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("change_set_id", Integer, ForeignKey("change_set.id"), nullable=True),
+    Index("ix_credit_entry_organization", "organization_id"),
 )

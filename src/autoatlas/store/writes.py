@@ -14,9 +14,9 @@ from autoatlas.domain.facts import FactInput, Source
 from autoatlas.errors import ConflictError
 from autoatlas.store.engine import WriteTx
 from autoatlas.store.records import scope_of
-from autoatlas.store.schema import fact, fact_source, source
+from autoatlas.store.schema import fact, fact_source, scope_version, source
 
-__all__ = ["NewRecord", "close_records", "insert_records", "store_sources"]
+__all__ = ["NewRecord", "close_records", "insert_records", "store_sources", "touch_scopes"]
 
 _CHUNK = 900
 
@@ -80,6 +80,20 @@ def close_records(tx: WriteTx, ids: Sequence[int]) -> None:
                 "a record to supersede or retract is no longer current; "
                 "someone changed it meanwhile: run again"
             )
+        scopes = tx.connection.execute(
+            sa.select(fact.c.scope).where(fact.c.id.in_(chunk)).distinct()
+        ).scalars()
+        touch_scopes(tx, set(scopes))
+
+
+def touch_scopes(tx: WriteTx, scopes: Iterable[str]) -> None:
+    """Mark these visibility scopes as changed now (their ETags change)."""
+    for scope in sorted(set(scopes)):
+        updated = tx.connection.execute(
+            sa.update(scope_version).where(scope_version.c.scope == scope).values(version=tx.now)
+        )
+        if updated.rowcount == 0:
+            tx.connection.execute(sa.insert(scope_version).values(scope=scope, version=tx.now))
 
 
 def _row(record: NewRecord, tx: WriteTx) -> dict[str, Any]:
@@ -111,16 +125,18 @@ def insert_records(tx: WriteTx, records: Sequence[NewRecord]) -> list[int]:
     if not records:
         return []
     source_ids = store_sources(tx, (s for r in records for s in r.fact.sources))
+    rows = [_row(record, tx) for record in records]
     try:
         ids = [
             row.id
             for row in tx.connection.execute(
                 sa.insert(fact).returning(fact.c.id, sort_by_parameter_order=True),
-                [_row(record, tx) for record in records],
+                rows,
             )
         ]
     except IntegrityError as exc:
         raise ConflictError(f"the store refused the facts: {exc.orig}") from exc
+    touch_scopes(tx, {row["scope"] for row in rows})
     links = [
         {"fact_id": fact_id, "source_id": source_ids[s.digest], "position": position}
         for fact_id, record in zip(ids, records, strict=True)
