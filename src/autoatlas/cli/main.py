@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
-from autoatlas.cli.commands import bundles, markets, setup
+from autoatlas.cli.commands import accounts, bundles, markets, serve, setup
 from autoatlas.cli.output import err_console
 from autoatlas.errors import AutoAtlasError, BundleError
 
@@ -31,12 +30,17 @@ app.command("market")(markets.market)
 app.command("history")(markets.history)
 app.command("compare")(markets.compare)
 app.command("coverage")(markets.coverage)
+app.command("serve")(serve.serve)
+app.add_typer(accounts.org_app, name="org")
+app.add_typer(accounts.user_app, name="user")
+app.add_typer(accounts.token_app, name="token")
+app.command("audit")(accounts.audit)
 
 
 def main() -> None:
     """Run the CLI; library errors become one message and a documented exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except BundleError as exc:
         err_console.print(f"[bold red]Error:[/bold red] {exc.message}", highlight=False)
         for issue in exc.issues:
@@ -45,11 +49,15 @@ def main() -> None:
     except AutoAtlasError as exc:
         err_console.print(f"[bold red]Error:[/bold red] {exc.message}", highlight=False)
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except typer.Abort:
         err_console.print("Aborted.")
         sys.exit(1)
-    except click.exceptions.Exit as exc:
+    except typer.TyperException as exc:  # usage: unknown option, bad date, missing argument
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err_console.print(f"Error: {exc.format_message()}", highlight=False, markup=False)
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    if isinstance(code, int) and code:  # `raise typer.Exit(n)` in a command
+        sys.exit(code)

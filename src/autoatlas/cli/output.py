@@ -15,8 +15,10 @@ from autoatlas.domain.facts import Fact
 
 __all__ = ["console", "err_console", "facts_table", "format_value", "print_json"]
 
-console = Console(soft_wrap=False)
-err_console = Console(stderr=True)
+# Messages are never hard-wrapped (a wrapped path cannot be copied, a wrapped count cannot be
+# grepped); tables still fit the terminal, or 80 columns when piped.
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
