@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from autoatlas.auth.principal import Principal
 from autoatlas.domain.facts import FactInput, Visibility
 from autoatlas.errors import NotFoundError, ValidationError
@@ -107,9 +109,8 @@ def submit(
 
 
 def visible_change_set(
-    tx_or_connection: Any, principal: Principal, change_set_id: int
+    connection: Connection, principal: Principal, change_set_id: int
 ) -> ChangeSetRow:
-    connection = getattr(tx_or_connection, "connection", tx_or_connection)
     row = get_change_set(connection, change_set_id)
     if row is None:
         raise NotFoundError(f"no change set {change_set_id}")
@@ -118,7 +119,7 @@ def visible_change_set(
 
 
 def change_sets_for(
-    connection: Any,
+    connection: Connection,
     principal: Principal,
     *,
     state: str | None,
