@@ -1,0 +1,131 @@
+"""One model in one market on one date: every rule's findings, the landed cost, a fit score
+that explains itself, and the facts and sources behind all of it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from autoatlas.assess.landed_cost import READS, LandedCost, landed_cost
+from autoatlas.assess.rates import Rates
+from autoatlas.domain.facts import Fact
+from autoatlas.rules.engine import Context, Finding, Rule, Severity, Status, run_rules
+from autoatlas.store import queries
+from autoatlas.store.queries import FactFilter
+from autoatlas.vehicles.spec import VehicleSpec
+
+__all__ = ["PENALTY", "Assessment", "assess", "assess_with_facts", "load_rates", "matrix"]
+
+# What a finding costs the fit score (out of 100): the explanation users see.
+PENALTY = {Severity.BLOCKER: 40, Severity.MAJOR: 15, Severity.MINOR: 5, Severity.INFO: 0}
+UNKNOWN_PENALTY = 2
+_COST_RULE = Rule("assess.landed_cost", "Landed cost", READS, lambda ctx: ())
+
+
+@dataclass(slots=True)
+class Assessment:
+    model: VehicleSpec
+    market: str
+    on: date
+    findings: list[Finding]
+    cost: LandedCost
+    penalties: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return max(0, 100 - sum(points for _rule, _why, points in self.penalties))
+
+    @property
+    def blockers(self) -> list[Finding]:
+        return [
+            f for f in self.findings if f.severity is Severity.BLOCKER and f.status is Status.FAIL
+        ]
+
+    def sources(self) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for finding in self.findings:
+            for fact in finding.facts:
+                for source in fact.sources:
+                    seen.setdefault(source.digest, source.as_dict())
+        for line in self.cost.lines:
+            for fact in line.facts:
+                for source in fact.sources:
+                    seen.setdefault(source.digest, source.as_dict())
+        return list(seen.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model.id,
+            "market": self.market,
+            "on": self.on.isoformat(),
+            "score": self.score,
+            "penalties": [{"rule": r, "why": w, "points": p} for r, w, p in self.penalties],
+            "findings": [f.as_dict() for f in self.findings],
+            "landed_cost": self.cost.as_dict(),
+            "sources": self.sources(),
+        }
+
+
+def _penalties(findings: Sequence[Finding]) -> list[tuple[str, str, int]]:
+    found = []
+    for finding in findings:
+        if finding.status is Status.UNKNOWN:
+            found.append((finding.rule, "unknown — no fact", UNKNOWN_PENALTY))
+        elif finding.status in (Status.FAIL, Status.NOTE) and PENALTY[finding.severity]:
+            found.append((finding.rule, str(finding.severity), PENALTY[finding.severity]))
+    return found
+
+
+def load_rates(connection: Connection, on: date) -> Rates:
+    found = queries.facts(
+        connection,
+        FactFilter(properties=["trade.currency", "trade.exchange_rate.usd"], as_of=on),
+    )
+    return Rates.from_facts(
+        [f for f in found if f.property == "trade.currency"],
+        [f for f in found if f.property == "trade.exchange_rate.usd"],
+    )
+
+
+def assess_with_facts(
+    model: VehicleSpec, market: str, on: date, facts: list[Fact], rates: Rates
+) -> Assessment:
+    """The pure part: rules and landed cost over facts already read."""
+    findings = list(run_rules(model, market, on, facts, converter=rates.convert))
+    context = Context(model=model, market=market, on=on, facts=facts, rule=_COST_RULE)
+    cost = landed_cost(context, rates)
+    return Assessment(model, market, on, findings, cost, _penalties(findings))
+
+
+def assess(
+    connection: Connection,
+    model: VehicleSpec,
+    market: str,
+    on: date,
+    *,
+    viewer_org_id: int | None = None,
+    rates: Rates | None = None,
+) -> Assessment:
+    facts = queries.profile(connection, market, as_of=on, viewer_org_id=viewer_org_id)
+    return assess_with_facts(model, market, on, facts, rates or load_rates(connection, on))
+
+
+def matrix(
+    connection: Connection,
+    models: Sequence[VehicleSpec],
+    markets: Sequence[str],
+    on: date,
+    *,
+    viewer_org_id: int | None = None,
+) -> list[Assessment]:
+    """Every model in every market, best fit first (each market's facts read once)."""
+    rates = load_rates(connection, on)
+    results = []
+    for market in markets:
+        facts = queries.profile(connection, market, as_of=on, viewer_org_id=viewer_org_id)
+        results.extend(assess_with_facts(m, market, on, facts, rates) for m in models)
+    return sorted(results, key=lambda a: (-a.score, a.model.id, a.market))

@@ -1,0 +1,216 @@
+"""Landed cost: from the model's price through duties and taxes to the customer price.
+
+Each line cites the facts it used. Rates are facts valid on the assessment date; a missing
+rate is a line marked unknown, never a silent zero. Bases, simplified and documented in
+docs/assessment.md: duties on the customs value (CIF), excise on value + duties, luxury tax
+on the part of the price above its threshold, VAT and registration tax on value + duties +
+excise (+ luxury tax for VAT), incentives subtracted when the price is under their cap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from autoatlas.assess.rates import Rates
+from autoatlas.domain.facts import Fact
+from autoatlas.rules.engine import Context
+from autoatlas.rules.library.trade import additional_duty_fact
+
+__all__ = ["MFN_DUTY", "CostLine", "LandedCost", "landed_cost"]
+
+MFN_DUTY = {
+    "BEV": "trade.import_duty.passenger_bev",
+    "FCEV": "trade.import_duty.passenger_bev",
+    "PHEV": "trade.import_duty.passenger_phev",
+    "EREV": "trade.import_duty.passenger_phev",
+    "HEV": "trade.import_duty.passenger_ice",
+    "ICE": "trade.import_duty.passenger_ice",
+}
+FTA_DUTY = {
+    "BEV": "trade.fta_china.duty.passenger_bev",
+    "PHEV": "trade.fta_china.duty.passenger_phev",
+    "EREV": "trade.fta_china.duty.passenger_phev",
+    "HEV": "trade.fta_china.duty.passenger_ice",
+    "ICE": "trade.fta_china.duty.passenger_ice",
+}
+READS = (
+    "trade.currency",
+    *set(MFN_DUTY.values()),
+    *set(FTA_DUTY.values()),
+    "trade.fta_china.in_force",
+    "trade.additional_duty.passenger_bev",
+    "trade.additional_duty.passenger_phev",
+    "trade.additional_duty.passenger_all",
+    "trade.excise.passenger_rate",
+    "trade.luxury_tax.threshold",
+    "trade.luxury_tax.rate",
+    "trade.vat.rate",
+    "trade.registration_tax.rate",
+    "policy.ev_incentive.amount",
+    "policy.ev_incentive.price_cap",
+)
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class CostLine:
+    key: str  # price, mfn_duty, additional_duty, excise, luxury_tax, vat, registration, incentive
+    label: str
+    rate: float | None  # percent, when the line is a rate
+    amount: Decimal | None  # in the market currency; None when unknown
+    facts: tuple[Fact, ...] = ()
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "rate": self.rate,
+            "amount": None if self.amount is None else str(self.amount),
+            "note": self.note,
+            "facts": [f.id for f in self.facts],
+        }
+
+
+@dataclass(slots=True)
+class LandedCost:
+    currency: str
+    lines: list[CostLine] = field(default_factory=list)
+    model_currency: str = ""
+    total_in_model_currency: Decimal | None = None
+
+    @property
+    def total(self) -> Decimal | None:
+        if any(line.amount is None for line in self.lines if line.key in ("price",)):
+            return None
+        return sum((line.amount or Decimal(0) for line in self.lines), Decimal(0)).quantize(_CENT)
+
+    @property
+    def complete(self) -> bool:
+        return all(line.amount is not None for line in self.lines)
+
+    def line(self, key: str) -> CostLine | None:
+        return next((line for line in self.lines if line.key == key), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "lines": [line.as_dict() for line in self.lines],
+            "total": None if self.total is None else str(self.total),
+            "complete": self.complete,
+            "model_currency": self.model_currency,
+            "total_in_model_currency": (
+                None if self.total_in_model_currency is None else str(self.total_in_model_currency)
+            ),
+        }
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _rate(ctx: Context, prop: str) -> Fact | None:
+    return ctx.fact(prop)
+
+
+def landed_cost(ctx: Context, rates: Rates) -> LandedCost:
+    """The landed cost of ctx.model in ctx.market on ctx.on (ctx must allow READS)."""
+    model = ctx.model
+    currency_fact = ctx.fact("trade.currency")
+    currency = currency_fact.value if currency_fact else model.price.currency
+    cost = LandedCost(currency=currency, model_currency=model.price.currency)
+    value = rates.convert(model.price.amount, model.price.currency, currency)
+    basis_note = (
+        None
+        if model.price_basis == "CIF"
+        else (f"price is {model.price_basis}: freight and insurance are not included")
+    )
+    price_facts = tuple(f for f in (currency_fact, *rates.used) if f is not None)
+    if value is None:
+        cost.lines.append(
+            CostLine(
+                "price",
+                "Customs value",
+                None,
+                None,
+                price_facts,
+                f"no exchange rate from {model.price.currency} to {currency}",
+            )
+        )
+        return cost
+    value = _money(value)
+    cost.lines.append(CostLine("price", "Customs value", None, value, price_facts, basis_note))
+
+    def percent_line(
+        key: str, label: str, fact: Fact | None, base: Decimal, missing: str | None = None
+    ) -> Decimal:
+        if fact is None:
+            cost.lines.append(CostLine(key, label, None, None, (), missing or f"no fact: {label}"))
+            return Decimal(0)
+        amount = _money(base * Decimal(str(fact.value)) / 100)
+        cost.lines.append(CostLine(key, label, float(fact.value), amount, (fact,)))
+        return amount
+
+    mfn = ctx.fact(MFN_DUTY[model.powertrain])
+    duty_fact, duty_label = mfn, "Import duty (MFN)"
+    if model.origin == "CN":
+        in_force = ctx.fact("trade.fta_china.in_force")
+        preferential = ctx.fact(FTA_DUTY[model.powertrain]) if in_force and in_force.value else None
+        if preferential is not None and (mfn is None or preferential.value < mfn.value):
+            duty_fact, duty_label = preferential, "Import duty (FTA with China)"
+    duties = percent_line("mfn_duty", duty_label, duty_fact, value)
+    extra = additional_duty_fact(ctx)
+    if extra is not None:
+        duties += percent_line("additional_duty", "Additional duty", extra, value)
+    excise = percent_line(
+        "excise", "Excise tax", ctx.fact("trade.excise.passenger_rate"), value + duties
+    )
+    luxury = Decimal(0)
+    threshold = ctx.fact("trade.luxury_tax.threshold")
+    luxury_rate = ctx.fact("trade.luxury_tax.rate")
+    if threshold is not None and luxury_rate is not None:
+        limit = rates.convert(
+            Decimal(threshold.value["amount"]), threshold.value["currency"], currency
+        )
+        if limit is not None and value > limit:
+            luxury = _money((value - limit) * Decimal(str(luxury_rate.value)) / 100)
+            cost.lines.append(
+                CostLine(
+                    "luxury_tax",
+                    "Luxury tax",
+                    float(luxury_rate.value),
+                    luxury,
+                    (threshold, luxury_rate),
+                )
+            )
+    taxed = value + duties + excise
+    percent_line("vat", "VAT / GST", ctx.fact("trade.vat.rate"), taxed + luxury)
+    registration = ctx.fact("trade.registration_tax.rate")
+    if registration is not None:
+        percent_line("registration", "Registration tax", registration, taxed)
+    incentive, cap = (
+        ctx.fact("policy.ev_incentive.amount"),
+        ctx.fact("policy.ev_incentive.price_cap"),
+    )
+    if incentive is not None and model.powertrain in ("BEV", "PHEV", "EREV", "FCEV"):
+        grant = rates.convert(
+            Decimal(incentive.value["amount"]), incentive.value["currency"], currency
+        )
+        limit = (
+            None
+            if cap is None
+            else rates.convert(Decimal(cap.value["amount"]), cap.value["currency"], currency)
+        )
+        gross = sum((line.amount or Decimal(0) for line in cost.lines), Decimal(0))
+        facts = tuple(f for f in (incentive, cap) if f is not None)
+        if grant is not None and (limit is None or gross <= limit):
+            cost.lines.append(
+                CostLine("incentive", "Purchase incentive", None, -_money(grant), facts)
+            )
+    total = cost.total
+    if total is not None:
+        back = rates.convert(total, currency, model.price.currency)
+        cost.total_in_model_currency = None if back is None else _money(back)
+    return cost

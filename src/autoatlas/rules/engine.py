@@ -1,0 +1,264 @@
+"""Requirements as code: rules are small pure functions over one market's facts and one model.
+
+A rule declares the properties it reads; the context refuses any other read, so the
+declaration is exact and tells which assessments a changed fact can move. Every fact a rule
+reads is traced and cited by its findings. Dated parameters (rates, thresholds, effective
+dates) are facts, never constants in rule code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from autoatlas.domain.facts import Fact
+from autoatlas.vehicles.spec import VehicleSpec
+
+__all__ = [
+    "RULES",
+    "Context",
+    "Finding",
+    "Rule",
+    "Severity",
+    "Status",
+    "Text",
+    "rule",
+    "rules_reading",
+    "run_rules",
+]
+
+
+class Severity(StrEnum):
+    BLOCKER = "blocker"
+    MAJOR = "major"
+    MINOR = "minor"
+    INFO = "info"
+
+
+class Status(StrEnum):
+    OK = "ok"  # the requirement is met
+    FAIL = "fail"  # it is not: see the adaptation
+    UNKNOWN = "unknown"  # no fact to decide: never a silent pass
+    NOTE = "note"  # information the team should know (a duty, an incentive)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    status: Status
+    severity: Severity
+    message: Text
+    facts: tuple[Fact, ...] = ()
+    adaptation: Text | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "status": str(self.status),
+            "severity": str(self.severity),
+            "message": {"en": self.message.en, "zh": self.message.zh},
+            "adaptation": (
+                {"en": self.adaptation.en, "zh": self.adaptation.zh} if self.adaptation else None
+            ),
+            "facts": [
+                {
+                    "id": f.id,
+                    "market": f.market,
+                    "property": f.property,
+                    "value": f.value,
+                    "unit": f.unit,
+                    "qualifiers": f.qualifiers,
+                    "inherited_from": f.inherited_from,
+                    "sources": [s.as_dict() for s in f.sources],
+                }
+                for f in self.facts
+            ],
+        }
+
+
+_VEHICLE_QUALIFIERS = ("origin", "maker", "powertrain", "vehicle_class")
+
+
+@dataclass(slots=True)
+class Context:
+    """What a rule sees: the model, the date, and the market's facts (traced reads)."""
+
+    model: VehicleSpec
+    market: str
+    on: date
+    facts: list[Fact]
+    rule: Rule | None = None
+    read: list[Fact] = field(default_factory=list)
+    # Converts the model's price into a currency with exchange rates that are themselves
+    # facts; the assessment supplies it. None: only same-currency comparisons are possible.
+    converter: Callable[[Decimal, str, str], Decimal | None] | None = None
+
+    def price_in(self, currency: str) -> Decimal | None:
+        price = self.model.price
+        if price.currency == currency:
+            return price.amount
+        return self.converter(price.amount, price.currency, currency) if self.converter else None
+
+    def _allowed(self, prop: str) -> None:
+        if self.rule is not None and prop not in self.rule.reads:
+            raise LookupError(f"rule {self.rule.id} reads {prop} without declaring it")
+
+    def _matches(self, fact: Fact) -> bool:
+        vehicle = {
+            "origin": self.model.origin,
+            "maker": self.model.maker.casefold(),
+            "powertrain": self.model.powertrain,
+            "vehicle_class": self.model.vehicle_class,
+        }
+        for key, value in fact.qualifiers.items():
+            if key in _VEHICLE_QUALIFIERS:
+                wanted = value.casefold() if key == "maker" else value
+                if vehicle[key] != wanted:
+                    return False
+        return True
+
+    def fact(self, prop: str) -> Fact | None:
+        """The fact of `prop` that applies to this vehicle: the most specific match.
+
+        A fact qualified by maker and origin beats one by origin only, which beats an
+        unqualified one; facts qualified by something the vehicle does not match are skipped.
+        """
+        self._allowed(prop)
+        candidates = [
+            f
+            for f in self.facts
+            if f.property == prop
+            and self._matches(f)
+            and not set(f.qualifiers) - set(_VEHICLE_QUALIFIERS)
+        ]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda f: len(f.qualifiers))
+        self.read.append(best)
+        return best
+
+    def all(self, prop: str) -> list[Fact]:
+        """Every applicable fact of `prop` (e.g. one per city), all traced."""
+        self._allowed(prop)
+        found = [f for f in self.facts if f.property == prop and self._matches(f)]
+        self.read.extend(found)
+        return found
+
+    def any(self, prop: str) -> list[Fact]:
+        """Every fact of `prop` whatever its qualifiers: does the market regulate this at all?"""
+        self._allowed(prop)
+        found = [f for f in self.facts if f.property == prop]
+        self.read.extend(found)
+        return found
+
+    def finding(
+        self,
+        status: Status,
+        severity: Severity,
+        en: str,
+        zh: str,
+        facts: Iterable[Fact] = (),
+        adaptation: tuple[str, str] | None = None,
+    ) -> Finding:
+        assert self.rule is not None
+        return Finding(
+            rule=self.rule.id,
+            status=status,
+            severity=severity,
+            message=Text(en, zh),
+            facts=tuple(facts),
+            adaptation=Text(*adaptation) if adaptation else None,
+        )
+
+    def ok(self, en: str, zh: str, *facts: Fact) -> Finding:
+        return self.finding(Status.OK, Severity.INFO, en, zh, facts)
+
+    def note(self, en: str, zh: str, *facts: Fact, severity: Severity = Severity.INFO) -> Finding:
+        return self.finding(Status.NOTE, severity, en, zh, facts)
+
+    def fail(
+        self, severity: Severity, en: str, zh: str, *facts: Fact, fix: tuple[str, str] | None = None
+    ) -> Finding:
+        return self.finding(Status.FAIL, severity, en, zh, facts, fix)
+
+    def unknown(self, *props: str) -> Finding:
+        names = ", ".join(props)
+        return self.finding(
+            Status.UNKNOWN,
+            Severity.MINOR,
+            f"unknown — no fact for {names} in {self.market} on {self.on}",
+            f"未知——{self.market} 在 {self.on} 没有关于 {names} 的事实",
+        )
+
+
+Check = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    description: str
+    reads: tuple[str, ...]
+    check: Check
+    applies: Callable[[VehicleSpec], bool] = lambda model: True
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    rule_id: str,
+    *,
+    reads: tuple[str, ...],
+    description: str,
+    applies: Callable[[VehicleSpec], bool] | None = None,
+) -> Callable[[Check], Check]:
+    """Register a rule function under `rule_id`."""
+
+    def register(check: Check) -> Check:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} is registered twice")
+        RULES[rule_id] = Rule(rule_id, description, reads, check, applies or (lambda _m: True))
+        return check
+
+    return register
+
+
+def rules_reading(prop: str) -> list[Rule]:
+    """The rules a change to `prop` can affect (the dependency index)."""
+    _load_library()
+    return [r for r in RULES.values() if prop in r.reads]
+
+
+def _load_library() -> None:
+    from autoatlas.rules import library  # noqa: F401  (registers the rules)
+
+
+def run_rules(
+    model: VehicleSpec,
+    market: str,
+    on: date,
+    facts: list[Fact],
+    only: Iterable[str] | None = None,
+    converter: Callable[[Decimal, str, str], Decimal | None] | None = None,
+) -> Iterator[Finding]:
+    """Every applicable rule's findings for one model in one market on one date."""
+    _load_library()
+    chosen = [RULES[r] for r in only] if only is not None else list(RULES.values())
+    for item in chosen:
+        if not item.applies(model):
+            continue
+        context = Context(
+            model=model, market=market, on=on, facts=facts, rule=item, converter=converter
+        )
+        yield from item.check(context)
