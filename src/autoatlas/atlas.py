@@ -86,6 +86,11 @@ class Atlas:
     def vocabulary(self) -> Vocabulary:
         return load_vocabulary()
 
+    @cached_property
+    def statistics(self) -> frozenset[str]:
+        """Properties describing a period: their latest figure stays shown after it."""
+        return frozenset(p.id for p in self.vocabulary.properties.values() if p.statistic)
+
     # -- set-up -------------------------------------------------------------------------
     def init(self) -> InitReport:
         """Create or upgrade the schema, load the market catalogue, create the operator."""
@@ -180,6 +185,7 @@ class Atlas:
                 known_at=known_at,
                 viewer_org_id=self._viewer(connection, viewer),
                 properties=self.select_properties(dimension, None),
+                statistics=self.statistics,
             )
 
     def history(self, code: str, prop: str, *, viewer: str | None = None) -> list[Fact]:
@@ -215,6 +221,7 @@ class Atlas:
                 known_at=known_at,
                 viewer_org_id=self._viewer(connection, viewer),
                 properties=chosen,
+                statistics=self.statistics,
             )
 
     def facts(self, where: FactFilter, *, viewer: str | None = None) -> list[Fact]:
@@ -236,7 +243,7 @@ class Atlas:
                 if codes
                 else queries.markets_with_facts(connection)
             )
-            found = queries.profiles(connection, markets, as_of=day)
+            found = queries.profiles(connection, markets, as_of=day, statistics=self.statistics)
         year_ago = day - timedelta(days=365)
         counts: dict[str, dict[str, int]] = {}
         stale: dict[str, float] = {}

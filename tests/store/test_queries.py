@@ -155,3 +155,44 @@ def test_coverage_counts_sourced_properties_per_dimension(
     assert result.counts["DE"]["roads"] == 2
     assert result.counts["GB"]["trade"] == 0
     assert set(result.counts["DE"]) == set(atlas.vocabulary.dimensions)
+
+
+def test_a_statistic_stays_the_latest_figure_after_its_year(
+    atlas: Atlas, write_bundle: Write
+) -> None:
+    share = "market.bev_share"
+    atlas.import_files(
+        [
+            write_bundle(
+                bundle(
+                    {
+                        "market": "TH",
+                        "property": share,
+                        "value": 7,
+                        "valid_from": "2023-01-01",
+                        "valid_to": "2024-01-01",
+                    },
+                    {
+                        "market": "TH",
+                        "property": share,
+                        "value": 12,
+                        "valid_from": "2024-01-01",
+                        "valid_to": "2025-01-01",
+                    },
+                    {
+                        "market": "TH",
+                        "property": MFN,
+                        "value": 80,
+                        "valid_from": "2020-01-01",
+                        "valid_to": "2025-01-01",
+                    },
+                )
+            )
+        ]
+    )
+    later = by_property(atlas.profile("TH", as_of=date(2026, 6, 1)))
+    assert [f.value for f in later[share]] == [12]  # the latest year, shown with its period
+    assert MFN not in later  # a duty that ended is past, not "latest"
+    during = by_property(atlas.profile("TH", as_of=date(2023, 6, 1)))
+    assert [f.value for f in during[share]] == [7]
+    assert "market.bev_share" not in by_property(atlas.profile("TH", as_of=date(2022, 6, 1)))

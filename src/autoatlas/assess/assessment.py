@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -17,6 +18,7 @@ from autoatlas.rules.engine import Context, Finding, Rule, Severity, Status, run
 from autoatlas.store import queries
 from autoatlas.store.queries import FactFilter
 from autoatlas.vehicles.spec import VehicleSpec
+from autoatlas.vocabulary import load_vocabulary
 
 __all__ = ["PENALTY", "Assessment", "assess", "assess_with_facts", "load_rates", "matrix"]
 
@@ -80,6 +82,11 @@ def _penalties(findings: Sequence[Finding]) -> list[tuple[str, str, int]]:
     return found
 
 
+@cache
+def _statistics() -> frozenset[str]:
+    return frozenset(p.id for p in load_vocabulary().properties.values() if p.statistic)
+
+
 def load_rates(connection: Connection, on: date) -> Rates:
     found = queries.facts(
         connection,
@@ -110,7 +117,9 @@ def assess(
     viewer_org_id: int | None = None,
     rates: Rates | None = None,
 ) -> Assessment:
-    facts = queries.profile(connection, market, as_of=on, viewer_org_id=viewer_org_id)
+    facts = queries.profile(
+        connection, market, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
+    )
     return assess_with_facts(model, market, on, facts, rates or load_rates(connection, on))
 
 
@@ -126,6 +135,8 @@ def matrix(
     rates = load_rates(connection, on)
     results = []
     for market in markets:
-        facts = queries.profile(connection, market, as_of=on, viewer_org_id=viewer_org_id)
+        facts = queries.profile(
+            connection, market, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
+        )
         results.extend(assess_with_facts(m, market, on, facts, rates) for m in models)
     return sorted(results, key=lambda a: (-a.score, a.model.id, a.market))

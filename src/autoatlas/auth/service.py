@@ -33,10 +33,15 @@ __all__ = [
     "cli_principal",
     "create_organization",
     "create_user",
+    "current_user",
     "issue_token",
+    "list_organizations",
+    "list_tokens",
+    "list_users",
     "login",
     "logout",
     "revoke_token",
+    "visible_organization",
 ]
 
 TOKEN_PREFIX = "aa_"
@@ -277,3 +282,64 @@ def authenticate_session(
 
 def logout(tx: WriteTx, secret: str) -> None:
     accounts.end_session(tx, _hash(secret))
+
+
+def _signed_in(actor: Principal) -> None:
+    if not actor.authenticated:
+        raise AuthenticationError("sign in or send a bearer token for this")
+
+
+def list_organizations(connection: Connection, actor: Principal) -> list[accounts.OrganizationRow]:
+    """Every organization for the operator's members; one's own organization for the others."""
+    _signed_in(actor)
+    rows = accounts.list_organizations(connection)
+    if actor.operator:
+        return rows
+    return [row for row in rows if row.id == actor.organization_id]
+
+
+def visible_organization(
+    connection: Connection, actor: Principal, slug: str
+) -> accounts.OrganizationRow:
+    """One organization; another tenant's answers exactly as a missing one."""
+    _signed_in(actor)
+    row = accounts.get_organization(connection, slug=slug)
+    if row is None or not (actor.operator or row.id == actor.organization_id):
+        raise NotFoundError(f"unknown organization {slug!r}")
+    return row
+
+
+def list_users(connection: Connection, actor: Principal) -> list[accounts.UserRow]:
+    """The users an admin manages: all of them for operator admins, else their organization's."""
+    if actor.organization_id is None:
+        _signed_in(actor)
+        raise PermissionDeniedError("managing users needs an organization")
+    check_manage_users(actor, actor.organization_id)
+    return accounts.list_users(connection, None if actor.operator else actor.organization_id)
+
+
+def current_user(connection: Connection, actor: Principal) -> accounts.UserRow:
+    _signed_in(actor)
+    user = accounts.get_user(connection, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFoundError("this identity is not a user of the database")
+    return user
+
+
+def list_tokens(
+    connection: Connection, actor: Principal, *, user_id: int | None = None
+) -> list[accounts.TokenRow]:
+    """One's own tokens, or (admins) those of a user they manage; never the secrets."""
+    _signed_in(actor)
+    target = user_id if user_id is not None else actor.user_id
+    if target is None:
+        return []
+    if target != actor.user_id:
+        user = accounts.get_user(connection, target)
+        if user is None:
+            raise NotFoundError(f"no user {target}")
+        try:
+            check_manage_users(actor, user.organization_id)
+        except PermissionDeniedError:
+            raise NotFoundError(f"no user {target}") from None
+    return accounts.list_tokens(connection, user_ids=[target])

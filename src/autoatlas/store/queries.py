@@ -7,7 +7,7 @@ country's (for a subdivision), which wins over a bloc's it belongs to on that da
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -92,6 +92,7 @@ def _current(
     known_at: datetime | None,
     viewer_org_id: int | None,
     properties: Sequence[str] | None = None,
+    statistics: Collection[str] = (),
 ) -> sa.Select[Any]:
     query = (
         fact_select()
@@ -100,7 +101,12 @@ def _current(
         .where(scope_clause(viewer_org_id))
     )
     if as_of is not None:
-        query = query.where(as_of_clause(as_of))
+        valid = as_of_clause(as_of)
+        if statistics:
+            # A statistic whose period has ended is still the latest known figure.
+            started = sa.or_(fact.c.valid_from.is_(None), fact.c.valid_from <= as_of)
+            valid = sa.or_(valid, sa.and_(fact.c.property.in_(sorted(statistics)), started))
+        query = query.where(valid)
     if properties is not None:
         query = query.where(fact.c.property.in_(list(properties)))
     return query
@@ -115,8 +121,13 @@ def profile(
     viewer_org_id: int | None = None,
     properties: Sequence[str] | None = None,
     with_sources: bool = True,
+    statistics: Collection[str] = (),
 ) -> list[Fact]:
-    """A market's facts valid on `as_of` as known at `known_at`, inherited ones marked."""
+    """A market's facts valid on `as_of` as known at `known_at`, inherited ones marked.
+
+    For `statistics` (properties describing a period, like yearly sales) the latest figure
+    whose period has started is shown when none is valid on `as_of`.
+    """
     chain = inheritance_chain(connection, code, as_of)
     rank = {code_: index for index, code_ in enumerate(chain)}
     query = _current(
@@ -126,10 +137,19 @@ def profile(
         known_at=known_at,
         viewer_org_id=viewer_org_id,
         properties=properties,
+        statistics=statistics,
     )
     rows = list(connection.execute(query))
-    # Nearest market first; within one market the organization's private record first.
-    rows.sort(key=lambda r: (rank[r.market], r.scope == "public"))
+    # Nearest market first; within one market the organization's private record first,
+    # then a record valid on the date before the latest ended one (statistics only).
+    rows.sort(
+        key=lambda r: (
+            rank[r.market],
+            r.scope == "public",
+            r.valid_to is not None and r.valid_to <= as_of,
+            -(r.valid_from.toordinal() if r.valid_from else 0),
+        )
+    )
     chosen: dict[tuple[str, str], Any] = {}
     for row in rows:
         chosen.setdefault((row.property, row.qualifiers_key), row)
@@ -146,6 +166,7 @@ def profiles(
     known_at: datetime | None = None,
     viewer_org_id: int | None = None,
     properties: Sequence[str] | None = None,
+    statistics: Collection[str] = (),
 ) -> dict[str, list[Fact]]:
     """Profiles of several markets (for compare and coverage), in the order given."""
     return {
@@ -156,6 +177,7 @@ def profiles(
             known_at=known_at,
             viewer_org_id=viewer_org_id,
             properties=properties,
+            statistics=statistics,
         )
         for code in codes
     }

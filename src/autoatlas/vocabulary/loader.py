@@ -57,6 +57,7 @@ _PROPERTY_KEYS = {
     "value_labels",
     "label",
     "description",
+    "statistic",
 }
 _UNITLESS = {
     Datatype.MONEY,
@@ -363,7 +364,14 @@ class _PropertyChecker:
             value_labels=value_labels,
             label=label,
             description=description,
+            statistic=self._statistic(item.get("statistic", False)),
         )
+
+    def _statistic(self, value: object) -> bool:
+        if not isinstance(value, bool):
+            self.problem(f"statistic must be true or false, got {value!r}")
+            return False
+        return value
 
     def _dimension(self, value: object, dimensions: Mapping[str, Dimension]) -> str | None:
         if not _PROPERTY_ID.match(self.pid):

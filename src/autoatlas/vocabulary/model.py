@@ -138,6 +138,9 @@ class Property:
     value_labels: dict[str, Label] = field(hash=False)
     label: Label
     description: Label
+    # A statistic describes a period (sales in 2024): once its period ends it stays the
+    # latest known figure. Other properties hold until changed, and an ended period is past.
+    statistic: bool = False
 
     @property
     def is_closed(self) -> bool:

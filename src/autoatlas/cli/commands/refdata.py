@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from autoatlas.cli.output import console, print_json
-from autoatlas.errors import AutoAtlasError
+from autoatlas.refdata import build_reference
 
 __all__ = ["app", "build"]
 
@@ -17,13 +17,6 @@ app = typer.Typer(
     help="Reference data generated from maintained packages (data/reference/).",
     no_args_is_help=True,
 )
-
-
-class RefdataBuildError(AutoAtlasError):
-    """A package the build reads is missing or unreadable."""
-
-    code = "refdata-unavailable"
-    exit_code = 2
 
 
 @app.command("build")
@@ -47,12 +40,7 @@ def build(
     rebuilding from the same package versions changes nothing.
     Example: `autoatlas refdata build --npm-dir /tmp/refdata-npm --out data/reference`
     """
-    from autoatlas.refdata import RefError, build_reference
-
-    try:
-        report = build_reference(out_dir=out, npm_dir=npm_dir)
-    except RefError as exc:
-        raise RefdataBuildError(str(exc)) from None
+    report = build_reference(out_dir=out, npm_dir=npm_dir)
     if json:
         print_json(report.as_dict())
         return
