@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from autoatlas.cli.commands import accounts, bundles, markets, serve, setup
+from autoatlas.cli.commands import accounts, bundles, markets, refdata, serve, setup
 from autoatlas.cli.output import err_console
 from autoatlas.errors import AutoAtlasError, BundleError
 
@@ -35,6 +35,7 @@ app.add_typer(accounts.org_app, name="org")
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.command("audit")(accounts.audit)
+app.add_typer(refdata.app, name="refdata")
 
 
 def main() -> None:
