@@ -140,3 +140,12 @@ def test_no_starter_market_has_an_unexplained_empty_dimension(loaded: Atlas) -> 
     known = {(code, dimension) for code, dims in listed.items() for dimension in dims}
     assert all(reason.strip() for dims in listed.values() for reason in dims.values())
     assert empty == known
+
+
+def test_the_readme_shows_the_current_coverage_matrix(loaded: Atlas) -> None:
+    from autoatlas.cli.output import coverage_markdown
+
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("<!-- coverage:start -->\n")[1].split("<!-- coverage:end -->")[0]
+    matrix = coverage_markdown(loaded.coverage(["EU", *STARTER], as_of=date(2026, 11, 22)))
+    assert shown == matrix, "regenerate the matrix in data/README.md (see its Coverage section)"

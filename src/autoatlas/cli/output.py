@@ -79,3 +79,19 @@ def facts_table(title: str, facts: Sequence[Fact], *, history: bool = False) -> 
             row.append(f"via {fact.inherited_from}" if fact.inherited_from else "")
         table.add_row(*row, source)
     return table
+
+
+def coverage_markdown(coverage: Any) -> str:
+    """The coverage matrix as a Markdown table (data/README.md shows it)."""
+    head = ["market", *coverage.dimensions, "stale"]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "| " + " | ".join(["---"] + ["---:"] * (len(head) - 1)) + " |",
+        "| *properties* | "
+        + " | ".join(str(coverage.properties_per_dimension[d]) for d in coverage.dimensions)
+        + " | |",
+    ]
+    for code, counts in coverage.counts.items():
+        cells = [str(counts[d]) if counts[d] else "**0**" for d in coverage.dimensions]
+        lines.append(f"| {code} | " + " | ".join(cells) + f" | {coverage.stale_share[code]:.0%} |")
+    return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import Annotated
 
@@ -9,7 +10,13 @@ import typer
 from rich.table import Table
 
 from autoatlas.cli.context import atlas
-from autoatlas.cli.output import console, facts_table, format_value, print_json
+from autoatlas.cli.output import (
+    console,
+    coverage_markdown,
+    facts_table,
+    format_value,
+    print_json,
+)
 
 __all__ = ["compare", "coverage", "history", "market"]
 
@@ -143,6 +150,7 @@ def coverage(
         list[str] | None, typer.Argument(help="Markets (default: those with facts).")
     ] = None,
     as_of: AsOf = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table.")] = False,
     json: Json = False,
 ) -> None:
     """Markets × dimensions: how many properties have a current sourced value.
@@ -153,6 +161,9 @@ def coverage(
     result = atlas().coverage(codes, as_of=as_of.date() if as_of else None)
     if json:
         print_json(result.as_dict())
+        return
+    if markdown:
+        sys.stdout.write(coverage_markdown(result))
         return
     table = Table(title=f"Coverage as of {result.as_of}", header_style="bold")
     table.add_column("market")
