@@ -13,6 +13,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	scripts/install-system-deps.sh
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 

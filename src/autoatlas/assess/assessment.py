@@ -102,6 +102,9 @@ def assess_with_facts(
     model: VehicleSpec, market: str, on: date, facts: list[Fact], rates: Rates
 ) -> Assessment:
     """The pure part: rules and landed cost over facts already read."""
+    # A fresh record of the rates used: a matrix shares one table across assessments, and
+    # each assessment cites only the rates it converted with.
+    rates = Rates(per_usd=rates.per_usd)
     findings = list(run_rules(model, market, on, facts, converter=rates.convert))
     context = Context(model=model, market=market, on=on, facts=facts, rule=_COST_RULE)
     cost = landed_cost(context, rates)
@@ -133,7 +136,7 @@ def matrix(
 ) -> list[Assessment]:
     """Every model in every market, best fit first (each market's facts read once)."""
     rates = load_rates(connection, on)
-    results = []
+    results: list[Assessment] = []
     for market in markets:
         facts = queries.profile(
             connection, market, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()

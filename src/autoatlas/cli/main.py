@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from autoatlas.cli.commands import accounts, bundles, markets, refdata, serve, setup
+from autoatlas.cli.commands import accounts, bundles, markets, refdata, serve, setup, vehicles
 from autoatlas.cli.output import err_console
 from autoatlas.errors import AutoAtlasError, BundleError
 
@@ -36,6 +36,10 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.command("audit")(accounts.audit)
 app.add_typer(refdata.app, name="refdata")
+app.add_typer(vehicles.model_app, name="model")
+app.add_typer(vehicles.portfolio_app, name="portfolio")
+app.command("assess")(vehicles.assess)
+app.command("matrix")(vehicles.matrix)
 
 
 def main() -> None:

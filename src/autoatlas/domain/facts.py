@@ -59,6 +59,11 @@ class Source:
     language: str | None = None
     quote: str | None = None
     locator: str | None = None
+    # Computed once: imports compare digests millions of times.
+    digest: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", _digest(self.as_dict()))
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "title": self.title}
@@ -67,10 +72,6 @@ class Source:
             if value is not None:
                 data[name] = value.isoformat() if isinstance(value, date) else value
         return data
-
-    @property
-    def digest(self) -> str:
-        return _digest(self.as_dict())
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +92,18 @@ class FactInput:
     note: str | None = None
     number: float | None = None
     retract: bool = False
-    file: str = ""  # where it came from, for messages
-    line: int | None = None
+    file: str = field(default="", compare=False)  # where it came from, for messages
+    line: int | None = field(default=None, compare=False)
+    digest: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", self._digest())
 
     @builtins.property  # the field `property` shadows the builtin here
     def statement(self) -> tuple[str, str, str]:
         return statement_key(self.market, self.property, self.qualifiers_key)
 
-    @builtins.property  # the field `property` shadows the builtin here
-    def digest(self) -> str:
+    def _digest(self) -> str:
         """What makes two records of one statement the same record."""
         return _digest(
             {

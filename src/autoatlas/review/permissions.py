@@ -13,6 +13,7 @@ from autoatlas.store.changesets import ChangeSetRow
 
 __all__ = [
     "check_bulk_load",
+    "check_manage_models",
     "check_manage_organizations",
     "check_manage_users",
     "check_read",
@@ -21,6 +22,7 @@ __all__ = [
     "check_submit_change_set",
     "check_view_change_set",
     "check_view_credits",
+    "check_view_models",
 ]
 
 
@@ -101,3 +103,32 @@ def check_view_credits(principal: Principal, organization_id: int) -> None:
     if principal.operator and principal.may(Scope.ADMIN, Role.ADMIN):
         return
     raise PermissionDeniedError("credits are visible to their organization and to admins")
+
+
+# -- vehicle models and portfolios (issue 6) -------------------------------------------
+# Models are private to their organization, the platform operator's staff included: the
+# services look models up only inside the principal's organization (another organization's
+# model reads as missing). These checks say who inside the organization may do what, and
+# return the organization's id for the services to scope their queries by.
+
+
+def _member(principal: Principal, what: str) -> int:
+    _authenticated(principal)
+    if principal.organization_id is None:
+        raise PermissionDeniedError(f"{what} belongs to an organization: sign in as its member")
+    return principal.organization_id
+
+
+def check_view_models(principal: Principal) -> int:
+    """Reading the organization's models, portfolio and assessments; returns its id."""
+    organization_id = _member(principal, "a vehicle model")
+    if Scope.READ not in principal.scopes:
+        raise PermissionDeniedError("reading vehicle models needs a token with the read scope")
+    return organization_id
+
+
+def check_manage_models(principal: Principal) -> int:
+    """Creating, changing, importing and deleting models and portfolio entries."""
+    organization_id = _member(principal, "a vehicle model")
+    _need(principal, Scope.CONTRIBUTE, Role.CONTRIBUTOR, "managing vehicle models")
+    return organization_id

@@ -4,6 +4,7 @@ queries. A test checks that the migrated database and this metadata agree."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -30,10 +32,12 @@ __all__ = [
     "market",
     "metadata",
     "organization",
+    "portfolio_entry",
     "scope_version",
     "source",
     "store_clock",
     "user_account",
+    "vehicle_model",
     "web_session",
 ]
 
@@ -258,4 +262,33 @@ credit_entry = Table(
     Column("reason", String(200), nullable=False),
     Column("change_set_id", Integer, ForeignKey("change_set.id"), nullable=True),
     Index("ix_credit_entry_organization", "organization_id"),
+)
+
+# An organization's private vehicle models (issue 6): the validated spec as canonical JSON.
+vehicle_model = Table(
+    "vehicle_model",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("slug", String(64), nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("organization_id", "slug", name="uq_vehicle_model_organization_slug"),
+)
+
+# Which models an organization sells or plans in which markets, from when (valid time).
+portfolio_entry = Table(
+    "portfolio_entry",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("model_id", Integer, ForeignKey("vehicle_model.id"), nullable=False),
+    Column("market", String(16), ForeignKey("market.code"), nullable=False),
+    Column("status", String(16), nullable=False),  # sold or planned
+    Column("valid_from", Date, nullable=True),
+    Column("valid_to", Date, nullable=True),
+    CheckConstraint("status IN ('sold', 'planned')", name="ck_portfolio_entry_status"),
+    Index("ix_portfolio_entry_organization", "organization_id"),
+    Index("ix_portfolio_entry_model", "model_id"),
 )

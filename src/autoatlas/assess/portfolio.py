@@ -1,0 +1,115 @@
+"""Assessments for an organization: one model in one market, what-ifs, and the portfolio
+matrix ranked by the explained fit score. The organization's private facts count too."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from autoatlas.assess.assessment import Assessment, assess, load_rates, matrix
+from autoatlas.assess.variants import Change, VariantComparison, apply_changes, compare
+from autoatlas.auth.principal import Principal
+from autoatlas.errors import ValidationError
+from autoatlas.review.permissions import check_view_models
+from autoatlas.store import queries
+from autoatlas.vehicles import service
+from autoatlas.vehicles.spec import VehicleSpec
+
+__all__ = ["MatrixRow", "assess_model", "assess_variant", "portfolio_matrix"]
+
+
+def _market(connection: Connection, code: str) -> str:
+    return queries.get_market(connection, code.strip().upper()).code
+
+
+def assess_model(
+    connection: Connection, principal: Principal, *, spec: VehicleSpec, market: str, on: date
+) -> Assessment:
+    """All rules and the landed cost for `spec` in `market` on `on`."""
+    organization_id = check_view_models(principal)
+    code = _market(connection, market)
+    return assess(connection, spec, code, on, viewer_org_id=organization_id)
+
+
+def assess_variant(
+    connection: Connection,
+    principal: Principal,
+    *,
+    spec: VehicleSpec,
+    changes: Sequence[Change],
+    market: str,
+    on: date,
+) -> VariantComparison:
+    """The model and its variant assessed side by side: what the changes change."""
+    organization_id = check_view_models(principal)
+    code = _market(connection, market)
+    variant = apply_changes(spec, changes)
+    rates = load_rates(connection, on)
+    base = assess(connection, spec, code, on, viewer_org_id=organization_id, rates=rates)
+    other = assess(connection, variant, code, on, viewer_org_id=organization_id, rates=rates)
+    return compare(base, other, changes)
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    """One cell of the matrix, with why it scores what it scores."""
+
+    assessment: Assessment
+    status: str | None  # the portfolio status (sold, planned), None outside the portfolio
+
+    def as_dict(self) -> dict[str, Any]:
+        a = self.assessment
+        return {
+            "model": a.model.id,
+            "name": a.model.name,
+            "market": a.market,
+            "on": a.on.isoformat(),
+            "status": self.status,
+            "score": a.score,
+            "blockers": len(a.blockers),
+            "penalties": [{"rule": r, "why": w, "points": p} for r, w, p in a.penalties],
+            "landed_total": None if a.cost.total is None else str(a.cost.total),
+            "currency": a.cost.currency,
+            "landed_complete": a.cost.complete,
+        }
+
+
+def portfolio_matrix(
+    connection: Connection,
+    principal: Principal,
+    *,
+    on: date,
+    markets: Sequence[str] | None = None,
+    models: Sequence[str] | None = None,
+) -> list[MatrixRow]:
+    """Best fit first. With `markets`, every chosen model (default all) in each of them;
+    without, the organization's portfolio entries valid on `on`."""
+    organization_id = check_view_models(principal)
+    chosen = (
+        [service.get_model(connection, principal, slug) for slug in models]
+        if models
+        else service.list_models(connection, principal)
+    )
+    specs = {m.slug: m.spec for m in chosen}
+    entries = service.list_portfolio(connection, principal, on=on)
+    status = {(e.model, e.market): e.status for e in entries}
+    pairs: dict[str, list[VehicleSpec]] = defaultdict(list)
+    if markets:
+        for code in dict.fromkeys(_market(connection, m) for m in markets):
+            pairs[code] = list(specs.values())
+    else:
+        for entry in entries:
+            if entry.model in specs:
+                pairs[entry.market].append(specs[entry.model])
+    if not specs:
+        raise ValidationError("no vehicle model to assess: add one first")
+    results: list[Assessment] = []
+    for code, in_market in pairs.items():
+        results += matrix(connection, in_market, [code], on, viewer_org_id=organization_id)
+    results.sort(key=lambda a: (-a.score, len(a.blockers), a.model.id, a.market))
+    return [MatrixRow(a, status.get((a.model.id, a.market))) for a in results]
