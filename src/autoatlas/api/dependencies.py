@@ -92,7 +92,9 @@ def get_reader(principal: CurrentPrincipal, settings: SettingsDep) -> Principal:
     return principal
 
 
-def get_metered_reader(principal: Annotated[Principal, Depends(get_reader)], settings: SettingsDep) -> Principal:
+def get_metered_reader(
+    principal: Annotated[Principal, Depends(get_reader)], settings: SettingsDep
+) -> Principal:
     if settings.metering and not principal.authenticated:
         raise AuthenticationError("metering is on: detailed look-ups need a bearer token")
     return principal

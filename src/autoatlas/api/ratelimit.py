@@ -33,7 +33,11 @@ class TokenBuckets:
     """Token buckets by key; thread-safe. `take` returns 0 when allowed, else seconds to wait."""
 
     def __init__(
-        self, per_minute: int, *, clock: Callable[[], float] = time.monotonic, max_keys: int = 50_000
+        self,
+        per_minute: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 50_000,
     ) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0

@@ -217,7 +217,9 @@ class ChangeSetPage(_Public):
 
 
 # -- organizations, users, tokens ---------------------------------------------------------
-OrganizationKind = Literal["enterprise", "research_institution", "government_department", "operator"]
+OrganizationKind = Literal[
+    "enterprise", "research_institution", "government_department", "operator"
+]
 RoleName = Literal["viewer", "contributor", "reviewer", "admin"]
 ScopeName = Literal["read", "contribute", "review", "admin"]
 

@@ -32,9 +32,7 @@ Slug = Annotated[str, Path(min_length=1, max_length=63)]
 WRITE_PROBLEMS = problems(400, 401, 403, 404, 409, 413, 422)
 
 
-@router.get(
-    "/organizations", response_model=list[OrganizationPublic], responses=problems(401, 403)
-)
+@router.get("/organizations", response_model=list[OrganizationPublic], responses=problems(401, 403))
 def list_organizations(atlas: AtlasDep, principal: SignedInPrincipal) -> list[dict[str, Any]]:
     """Every organization for the operator's members; your own for everyone else."""
     with atlas.read() as connection:
@@ -138,7 +136,9 @@ def list_tokens(
 
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated, responses=WRITE_PROBLEMS)
-def create_token(atlas: AtlasDep, principal: SignedInPrincipal, body: TokenCreate) -> dict[str, Any]:
+def create_token(
+    atlas: AtlasDep, principal: SignedInPrincipal, body: TokenCreate
+) -> dict[str, Any]:
     """A new token; the plain token is in this answer only (the server keeps its hash)."""
     with atlas.write() as tx:
         plain, row = service.issue_token(

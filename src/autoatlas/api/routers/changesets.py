@@ -66,7 +66,9 @@ def list_change_sets(
 
 
 @router.get("/{id}", response_model=ChangeSetPublic, responses=problems(401, 403, 404, 422))
-def get_change_set(atlas: AtlasDep, principal: SignedInPrincipal, id: ChangeSetId) -> dict[str, Any]:
+def get_change_set(
+    atlas: AtlasDep, principal: SignedInPrincipal, id: ChangeSetId
+) -> dict[str, Any]:
     with atlas.read() as connection:
         row = changesets.visible_change_set(connection, principal, id)
     return render.change_set(row)
