@@ -114,9 +114,11 @@ def create_user(
     password: str | None = None,
 ) -> int:
     org = accounts.get_organization(tx.connection, slug=organization)
+    # The permission check comes first, so a missing organization and another tenant's
+    # answer alike: nobody learns which organizations exist from this.
+    check_manage_users(actor, org.id if org is not None else -1)
     if org is None:
         raise NotFoundError(f"unknown organization {organization!r}")
-    check_manage_users(actor, org.id)
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise ValidationError(f"email: {email!r} is not an e-mail address")

@@ -127,10 +127,20 @@ def change_sets_for(
     after_id: int,
     limit: int,
 ) -> list[ChangeSetRow]:
-    """A contributor's organization's change sets, or (queue) what the reviewer may review."""
+    """A contributor's organization's change sets, or (queue) what the reviewer may review:
+    public ones for the operator's reviewers, private ones of their own organization else."""
     if queue and principal.operator:
         return list_change_sets(
             connection, state=state or "submitted", public_only=True, after_id=after_id, limit=limit
+        )
+    if queue:
+        return list_change_sets(
+            connection,
+            organization_id=_organization_id(principal),
+            state=state or "submitted",
+            private_only=True,
+            after_id=after_id,
+            limit=limit,
         )
     return list_change_sets(
         connection,

@@ -127,6 +127,7 @@ def list_change_sets(
     organization_id: int | None = None,
     state: str | None = None,
     public_only: bool = False,
+    private_only: bool = False,
     after_id: int = 0,
     limit: int = 100,
 ) -> list[ChangeSetRow]:
@@ -142,6 +143,8 @@ def list_change_sets(
         query = query.where(change_set.c.state == state)
     if public_only:
         query = query.where(change_set.c.private == 0)
+    if private_only:
+        query = query.where(change_set.c.private == 1)
     return [_row(row) for row in connection.execute(query)]
 
 
