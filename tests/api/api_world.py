@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 from autoatlas.api import create_app
 from autoatlas.atlas import Atlas
 from autoatlas.auth import service
-from autoatlas.auth.principal import ROLE_SCOPES, Role
+from autoatlas.auth.principal import ROLE_SCOPES, Principal, Role
 from autoatlas.config import Settings
 from autoatlas.review import changesets
 from autoatlas.store import accounts
@@ -67,6 +68,13 @@ class World:
 
     def headers(self, who: str | None) -> dict[str, str]:
         return {} if who is None else {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def principal(self, who: str) -> Principal:
+        """The principal a token of `who` authenticates as (for set-up through services)."""
+        with self.atlas.read() as connection:
+            return service.authenticate_token(
+                connection, self.tokens[who], datetime.now(UTC).replace(tzinfo=None)
+            )
 
 
 def seed(atlas: Atlas, tmp_path: Path, *, passwords: tuple[str, ...] = ()) -> World:

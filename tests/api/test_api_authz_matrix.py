@@ -17,6 +17,34 @@ from api_world import API, MFN, PASSWORD, World, client_for, seed, submit
 
 from autoatlas.atlas import Atlas
 from autoatlas.auth import service
+from autoatlas.vehicles import service as vehicle_service
+from autoatlas.vehicles.spec import VehicleSpec
+
+MODEL = {
+    "name": "Seal",
+    "maker": "BYD",
+    "origin": "CN",
+    "powertrain": "BEV",
+    "body_type": "sedan",
+    "seats": 5,
+    "battery_kwh": 82.5,
+    "steering": "LHD",
+    "dc_connectors": ["CCS2"],
+    "ac_connectors": ["Type2"],
+    "length_mm": 4800,
+    "width_mm": 1875,
+    "height_mm": 1460,
+    "kerb_mass_kg": 2150,
+    "ground_clearance_mm": 120,
+    "operating_temp_min_c": -25,
+    "operating_temp_max_c": 50,
+    "price": {"amount": "30000", "currency": "USD"},
+}
+
+
+def model_spec(slug: str) -> VehicleSpec:
+    return VehicleSpec.model_validate({"id": slug, **MODEL})
+
 
 CALLERS = [
     "anon",
@@ -65,6 +93,17 @@ DELETE /tokens/{contributor's}          401  404    204     404      204   404  
 GET /audit                              401  403    403     403      200   403    200      200
 POST /session                           200  200    200     200      200   200    200      200
 DELETE /session                         204  204    204     204      204   204    204      204
+GET /models                             401  200    200     200      200   200    200      200
+POST /models                            401  403    201     201      201   201    201      201
+GET /models/{acme's}                    401  200    200     200      200   404    404      404
+PUT /models/{acme's}                    401  403    200     200      200   404    404      404
+DELETE /models/{acme's}                 401  403    204     204      204   404    404      404
+GET /models/{acme's}/assessment         401  200    200     200      200   404    404      404
+GET /portfolio                          401  200    200     200      200   200    200      200
+POST /portfolio                         401  403    201     201      201   404    404      404
+DELETE /portfolio/{acme's}              401  403    204     204      204   404    404      404
+POST /assessments                       401  200    200     200      200   200    200      200
+GET /matrix                             401  200    200     200      200   200    200      200
 """
 
 Call = tuple[str, str, Any]  # method, path, JSON body
@@ -151,7 +190,63 @@ def _calls(world: World) -> dict[str, Callable[[], Call]]:
             },
         )
 
+    def acme_model() -> str:
+        slug = f"m{next(_unique)}"
+        with world.atlas.write() as tx:
+            vehicle_service.create_model(tx, world.principal("contributor"), model_spec(slug))
+        return slug
+
+    def acme_entry() -> int:
+        slug = acme_model()
+        with world.atlas.write() as tx:
+            entry = vehicle_service.add_to_portfolio(
+                tx,
+                world.principal("contributor"),
+                model=slug,
+                market="TH",
+                status="planned",
+                valid_from=None,
+                valid_to=None,
+            )
+        return entry.id
+
+    standing = acme_model()
     return {
+        "GET /models": lambda: ("GET", "/models", None),
+        "POST /models": lambda: (
+            "POST",
+            "/models",
+            model_spec(f"n{next(_unique)}").model_dump(mode="json"),
+        ),
+        "GET /models/{acme's}": lambda: ("GET", f"/models/{standing}", None),
+        "PUT /models/{acme's}": lambda: (
+            "PUT",
+            f"/models/{standing}",
+            model_spec(standing).model_dump(mode="json"),
+        ),
+        "DELETE /models/{acme's}": lambda: ("DELETE", f"/models/{acme_model()}", None),
+        "GET /models/{acme's}/assessment": lambda: (
+            "GET",
+            f"/models/{standing}/assessment?market=TH&on=2026-07-01",
+            None,
+        ),
+        "GET /portfolio": lambda: ("GET", "/portfolio", None),
+        "POST /portfolio": lambda: (
+            "POST",
+            "/portfolio",
+            {"model": acme_model(), "market": "TH", "status": "planned"},
+        ),
+        "DELETE /portfolio/{acme's}": lambda: ("DELETE", f"/portfolio/{acme_entry()}", None),
+        "POST /assessments": lambda: (
+            "POST",
+            "/assessments",
+            {
+                "spec": model_spec("adhoc").model_dump(mode="json"),
+                "market": "TH",
+                "on": "2026-07-01",
+            },
+        ),
+        "GET /matrix": lambda: ("GET", "/matrix?market=TH&on=2026-07-01", None),
         "GET /markets": lambda: ("GET", "/markets?kind=bloc", None),
         "GET /markets/DE": lambda: ("GET", "/markets/DE", None),
         "GET /markets/DE/profile": lambda: ("GET", "/markets/DE/profile", None),

@@ -1,4 +1,4 @@
-"""The vehicle and assessment routes (mounted here until app.py includes them): models are
+"""The vehicle and assessment routes: models are
 private to their organization, assessments come as JSON, HTML or PDF, the matrix ranks."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from scenario_gbt_bev import FACTS, MODEL
 
 from autoatlas.api import create_app
-from autoatlas.api.routers import assessments, vehicles
 from autoatlas.atlas import Atlas
 from autoatlas.auth import service
 from autoatlas.auth.principal import ROLE_SCOPES, Role
@@ -41,8 +40,6 @@ def client(atlas: Atlas, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str,
     path.write_text(yaml.safe_dump(FACTS))
     atlas.import_files([path])
     app = create_app(Settings(database_url=atlas.settings.database_url), atlas=atlas)
-    app.include_router(vehicles.router, prefix=API)
-    app.include_router(assessments.router, prefix=API)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client, headers
 

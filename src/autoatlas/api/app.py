@@ -10,7 +10,17 @@ from fastapi.openapi.utils import get_openapi
 from autoatlas.api.bodylimit import BodyLimitMiddleware
 from autoatlas.api.problems import PROBLEM_MEDIA_TYPE, ServerErrorMiddleware, install_handlers
 from autoatlas.api.ratelimit import RateLimitMiddleware
-from autoatlas.api.routers import accounts, audit, changesets, facts, markets, session, vocabulary
+from autoatlas.api.routers import (
+    accounts,
+    assessments,
+    audit,
+    changesets,
+    facts,
+    markets,
+    session,
+    vehicles,
+    vocabulary,
+)
 from autoatlas.atlas import Atlas
 from autoatlas.config import Settings
 
@@ -35,7 +45,17 @@ def create_app(settings: Settings, *, atlas: Atlas | None = None) -> FastAPI:
     )
     app.state.atlas = Atlas(settings, engine=atlas.engine if atlas is not None else None)
     install_handlers(app)
-    for module in (markets, vocabulary, facts, changesets, accounts, audit, session):
+    for module in (
+        markets,
+        vocabulary,
+        facts,
+        changesets,
+        accounts,
+        audit,
+        session,
+        vehicles,
+        assessments,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     # Added last runs first: errors outermost, then rate limits, then the body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
