@@ -1,7 +1,8 @@
 """The `autoatlas` command: each verb is argument parsing plus one library call.
 
-Exit codes: 0 success, 1 unexpected error, 2 invalid input (nothing changed),
-3 not found, 4 conflict with the current data.
+Exit codes (docs/cli.md): 0 success, 1 unexpected error, 2 invalid input (nothing changed),
+3 not found, 4 conflict with the current data, 5 not allowed (credentials, permission,
+credits), 6 rate limited.
 """
 
 from __future__ import annotations

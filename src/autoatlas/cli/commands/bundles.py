@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from autoatlas.cli.context import atlas
+from autoatlas.cli.context import atlas, utc
 from autoatlas.cli.output import console, err_console, print_json
 from autoatlas.ingest.load import Progress as ProgressCallback
 from autoatlas.store.queries import FactFilter
@@ -98,7 +98,7 @@ def export(
         markets=[m.strip().upper() for m in markets] if markets else None,
         properties=chosen,
         as_of=as_of.date() if as_of else None,
-        known_at=known_at,
+        known_at=utc(known_at),
     )
     text = service.export(where, fmt)
     if output is None:

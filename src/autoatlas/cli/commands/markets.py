@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from autoatlas.cli.context import atlas
+from autoatlas.cli.context import atlas, utc
 from autoatlas.cli.output import (
     console,
     coverage_markdown,
@@ -46,6 +46,7 @@ def market(
 
     Example: `autoatlas market DE --as-of 2024-01-01 --dimension trade`
     """
+    known_at = utc(known_at)
     service = atlas()
     info = service.market(code)
     facts = service.profile(
@@ -116,6 +117,7 @@ def compare(
 
     Example: `autoatlas compare DE FR TH --dimension charging`
     """
+    known_at = utc(known_at)
     found = atlas().compare(
         codes,
         dimension=dimension,
