@@ -141,3 +141,29 @@ def test_private_facts_are_seen_only_by_their_organization(
     assert [f.value for f in public if f.property == DUTY] == [80]
     assert [f.value for f in own if f.property == DUTY] == [55]
     assert [f.value for f in atlas.history("TH", DUTY)] == [80]
+
+
+def test_csv_text_keeps_brackets_and_line_breaks(atlas: Atlas, write_bundle: Write) -> None:
+    import csv
+    import io
+    import json
+
+    source = json.dumps([{k: v for k, v in SOURCE.items() if k != "id"}])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["market", "property", "value", "sources"])
+    writer.writerow(["TH", "habits.buying_process", "[2024]\r\nsecond line", source])
+    atlas.import_files([write_bundle(out.getvalue(), suffix=".csv")])
+    [fact] = [f for f in atlas.profile("TH", as_of=date(2026, 1, 1))]
+    assert fact.value == "[2024]\r\nsecond line"
+
+
+def test_control_characters_are_refused_with_their_field(atlas: Atlas, write_bundle: Write) -> None:
+    import json
+
+    fact = {**duty(80), "note": "bad\u0000note"}
+    path = write_bundle(json.dumps(bundle(fact)), suffix=".json")
+    with pytest.raises(BundleError) as caught:
+        atlas.import_files([path])
+    assert caught.value.issues[0].field == "note"
+    assert "control character" in caught.value.issues[0].message

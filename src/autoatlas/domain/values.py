@@ -12,15 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import pint
 import pycountry
 
 from autoatlas.vocabulary import Property, Qualifier
 
+if TYPE_CHECKING:
+    import pint
+
 __all__ = [
+    "CONTROL_CHARACTERS",
     "Normalised",
     "canonical_qualifiers",
     "normalise_qualifiers",
@@ -32,6 +35,7 @@ __all__ = [
 JSONValue = Any
 _MAX_TEXT = 20_000
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but \t \n \r
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ class Normalised:
 
 @cache
 def unit_registry() -> pint.UnitRegistry[float]:
+    import pint  # on first use: slow to load (numpy), and most commands never convert
+
     registry: pint.UnitRegistry[float] = pint.UnitRegistry()
     registry.define("ratio = 1")  # a plain fraction: 0.17 ratio == 17 percent
     return registry
@@ -54,6 +60,8 @@ def _converter(source: str, target: str) -> tuple[float, float]:
 
     Cached per unit pair: pint is exact but slow, and a bundle uses a handful of units.
     """
+    import pint
+
     registry = unit_registry()
     try:
         zero = registry.Quantity(0.0, source).to(target).magnitude
@@ -181,6 +189,8 @@ def normalise_value(prop: Property, raw: object, unit: str | None = None) -> Nor
     if kind == "text":
         if not isinstance(raw, str) or not raw.strip():
             raise ValueError(f"value must be non-empty text, got {raw!r}")
+        if CONTROL_CHARACTERS.search(raw):
+            raise ValueError("text holds a control character (only tab and line breaks allowed)")
         if len(raw) > _MAX_TEXT:
             raise ValueError(f"text is longer than {_MAX_TEXT} characters")
         return Normalised(raw.strip(), None, None)

@@ -211,11 +211,11 @@ def _csv_fact(row: dict[str, str]) -> dict[str, Any]:
     for key, cell in row.items():
         if cell == "":
             continue
-        if key in ("value", "qualifiers", "sources"):
+        if key in ("qualifiers", "sources"):
             fact[key] = _csv_cell(cell)
         else:
             fact[key] = cell
-    fact["_csv"] = True  # values arrive as text: the validator parses them by datatype
+    fact["_csv"] = True  # the value arrives as text: the validator reads it by datatype
     return fact
 
 
@@ -250,7 +250,9 @@ def read_bundle(path: Path) -> RawBundle:
         )
         return bundle
     try:
-        text = path.read_text(encoding="utf-8")
+        # newline="": CSV cells may hold line breaks, which the csv module handles itself.
+        with path.open(encoding="utf-8", newline="") as handle:
+            text = handle.read()
     except UnicodeDecodeError as exc:
         bundle.issues.append(Issue(f"not UTF-8 text (byte {exc.start})", file=bundle.file))
         return bundle

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from typing import Any
 from autoatlas.domain.facts import CONFIDENCES, SOURCE_KINDS, FactInput, Source, Visibility
 from autoatlas.domain.periods import Period
 from autoatlas.domain.values import (
+    CONTROL_CHARACTERS,
     canonical_qualifiers,
     normalise_qualifiers,
     normalise_value,
@@ -92,6 +94,8 @@ def _text(data: dict[str, Any], name: str, *, required: bool = False, limit: int
         raise _Bad(name, f"{name} must be text, got {value!r}")
     if len(value) > limit:
         raise _Bad(name, f"{name} is longer than {limit} characters")
+    if CONTROL_CHARACTERS.search(value):
+        raise _Bad(name, f"{name} holds a control character (only tab and line breaks are allowed)")
     return value.strip()
 
 
@@ -165,7 +169,11 @@ def _fact_sources(data: dict[str, Any], context: _Context) -> tuple[Source, ...]
 
 
 def _parse_csv_value(prop: Property, value: Any) -> Any:
-    """CSV cells are text: read them as the property's datatype expects."""
+    """CSV cells are text: read them as the property's datatype expects.
+
+    Structured values (a set as a JSON list, a range or money as a JSON object) are JSON in
+    their cell; a text value stays exactly the text of its cell, brackets and all.
+    """
     if not isinstance(value, str):
         return value
     kind = str(prop.datatype)
@@ -173,6 +181,11 @@ def _parse_csv_value(prop: Property, value: Any) -> Any:
         lowered = value.strip().lower()
         if lowered in ("true", "false"):
             return lowered == "true"
+    if kind in ("set", "range", "money") and value.strip()[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise _Bad("value", f"{prop.id}: the cell is not valid JSON: {value[:60]!r}") from None
     return value
 
 

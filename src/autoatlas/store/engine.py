@@ -10,8 +10,6 @@ from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
 from autoatlas.store.schema import store_clock
@@ -47,6 +45,9 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` with the packaged Alembic migrations."""
+    from alembic import command  # imported here: only init needs it, and it is slow to load
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("autoatlas.store") / "migrations")
