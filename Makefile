@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DB_URL ?= sqlite:///./autoatlas.db
 PG_URL ?= postgresql+psycopg://postgres@localhost:5432/test
-MARKET ?= TH
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test install install-test lint typecheck pytest postgres bench clean
 
@@ -14,16 +15,17 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	scripts/install-system-deps.sh
+	scripts/install-browser.sh
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
 install: $(VENV)/.installed
 
-## run: install, create ./autoatlas.db with the shipped data, show a market profile
+## run: install, create ./autoatlas.db with the shipped data, serve the web app and the API
 run: install
 	AUTOATLAS_DATABASE_URL=$(DB_URL) $(BIN)/autoatlas init
 	AUTOATLAS_DATABASE_URL=$(DB_URL) $(BIN)/autoatlas import data/
-	AUTOATLAS_DATABASE_URL=$(DB_URL) $(BIN)/autoatlas market $(MARKET)
+	AUTOATLAS_DATABASE_URL=$(DB_URL) $(BIN)/autoatlas serve --host $(HOST) --port $(PORT)
 
 ## test: install what the tests need, then lint, type-check and run every test on
 ## SQLite and, when the server answers, PostgreSQL

@@ -15,19 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 import yaml
 
 from autoatlas.atlas import Atlas
 from autoatlas.config import Settings
 from autoatlas.store.engine import create_engine
-
-POSTGRES_URL = os.environ.get("AUTOATLAS_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
-
-
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+from backends import BACKENDS, POSTGRES_URL, admin_engine, url_with_database, worker
 
 
 @pytest.fixture(scope="session")
@@ -41,26 +34,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _admin_engine() -> sa.Engine:
-    assert POSTGRES_URL
-    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-
-
-def _url_with_database(name: str) -> str:
-    assert POSTGRES_URL
-    return sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("AUTOATLAS_TEST_POSTGRES_URL is not set")
-    name = f"autoatlas_tpl_{_worker()}_{os.getpid()}"
-    admin = _admin_engine()
+    name = f"autoatlas_tpl_{worker()}_{os.getpid()}"
+    admin = admin_engine()
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = _url_with_database(name)
+    url = url_with_database(name)
     engine = create_engine(url)
     Atlas(Settings(database_url=url), engine=engine).init()
     engine.dispose()
@@ -81,10 +64,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     template = request.getfixturevalue("postgres_template")
     name = f"autoatlas_t_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
+    admin = admin_engine()
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _url_with_database(name)
+    yield url_with_database(name)
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()

@@ -24,7 +24,7 @@ from autoatlas.atlas import Atlas
 from autoatlas.config import Settings
 from autoatlas.ingest.export import EXPORT_FORMATS
 from autoatlas.store.queries import FactFilter
-from conftest import BACKENDS, _admin_engine, _url_with_database
+from backends import BACKENDS, admin_engine, url_with_database
 
 MARKETS = ["TH", "VN", "DE", "EU", "CN-CQ"]
 ORG = Settings().default_org  # imports without --org are the operator's; so are private facts
@@ -197,11 +197,11 @@ def postgres_pair(request: pytest.FixtureRequest) -> Iterator[tuple[Atlas, Atlas
     """Two PostgreSQL databases for one test: making one costs about a second."""
     template = request.getfixturevalue("postgres_template")
     names = [f"autoatlas_r_{uuid.uuid4().hex[:12]}" for _ in range(2)]
-    admin = _admin_engine()
+    admin = admin_engine()
     with admin.connect() as connection:
         for name in names:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    first, second = (Atlas(Settings(database_url=_url_with_database(n))) for n in names)
+    first, second = (Atlas(Settings(database_url=url_with_database(n))) for n in names)
     yield first, second
     for atlas in (first, second):
         atlas.engine.dispose()

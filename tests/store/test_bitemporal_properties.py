@@ -22,7 +22,7 @@ from autoatlas.atlas import Atlas
 from autoatlas.config import Settings
 from autoatlas.domain.periods import Period
 from autoatlas.errors import BundleError
-from conftest import BACKENDS, _admin_engine, _url_with_database
+from backends import BACKENDS, admin_engine, url_with_database
 from factories import SOURCE
 
 DUTY = "trade.import_duty.passenger_bev"
@@ -63,10 +63,10 @@ def fresh_atlas(backend: str, request: pytest.FixtureRequest) -> Iterator[Atlas]
         return
     template_name = request.getfixturevalue("postgres_template")
     name = f"autoatlas_h_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
+    admin = admin_engine()
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-    atlas = Atlas(Settings(database_url=_url_with_database(name)))
+    atlas = Atlas(Settings(database_url=url_with_database(name)))
     try:
         yield atlas
     finally:

@@ -1,4 +1,5 @@
-"""The HTTP API: `create_app(settings)` builds it; every route lives under /api/v1."""
+"""The application: `create_app(settings)` builds the HTTP API under /api/v1 and the web
+pages for people at /."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 
 from autoatlas.api.bodylimit import BodyLimitMiddleware
 from autoatlas.api.problems import PROBLEM_MEDIA_TYPE, ServerErrorMiddleware, install_handlers
@@ -23,8 +25,10 @@ from autoatlas.api.routers import (
 )
 from autoatlas.atlas import Atlas
 from autoatlas.config import Settings
+from autoatlas.web import STATIC_DIR
+from autoatlas.web.routes import router as web_router
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "app_from_env", "create_app"]
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """The common database of overseas automotive markets: cited, time-aware facts.
@@ -57,6 +61,8 @@ def create_app(settings: Settings, *, atlas: Atlas | None = None) -> FastAPI:
         assessments,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(web_router)  # the pages for people, at / (not in the OpenAPI document)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Added last runs first: errors outermost, then rate limits, then the body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
@@ -86,3 +92,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     response.pop("content", None)
     app.openapi_schema = schema
     return schema
+
+
+def app_from_env() -> FastAPI:
+    """The app with settings from the environment: what `autoatlas serve` runs."""
+    return create_app(Settings.from_env())

@@ -26,7 +26,7 @@ from autoatlas.domain.facts import Fact
 from autoatlas.store.catalog import scope_versions
 from autoatlas.vocabulary import Vocabulary
 from autoatlas.vocabulary.markets import load_market_catalogue
-from autoatlas.web.present import format_value, numeric
+from autoatlas.web.present import format_value, numeric, qualifiers_text
 
 __all__ = [
     "MAP_CHOICES",
@@ -292,7 +292,7 @@ def choropleth(atlas: Atlas, choice: MapChoice, as_of: date, language: str) -> W
     titles = {code: f"{names.get(code, code)}: {text}" for code, text in texts.items()}
     label = prop.label.get(language)
     if choice.qualifiers:
-        label += " (" + ", ".join(f"{k}: {v}" for k, v in choice.qualifiers.items()) + ")"
+        label += f" ({qualifiers_text(atlas.vocabulary, choice.qualifiers, language)})"
     svg = choropleth_svg(fills, titles, title=label)
     data = {
         "property": choice.property,

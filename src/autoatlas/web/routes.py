@@ -86,16 +86,29 @@ def home(request: Request, context: WebContext = Context) -> Response:
     return respond(request, context, page)
 
 
-def _unknown_market(code: str) -> Page:
+def _unknown_market(context: WebContext, code: str) -> Page:
+    """A 404 that helps: close codes and names from the catalogue, else markets whose name
+    holds the text (`/markets/thai` -> TH)."""
     try:
         load_market_catalogue().get(code)
-        suggestions: list[str] = []
+        suggestions: list[dict[str, str]] = []
     except UnknownMarketError as exc:
-        suggestions = list(exc.suggestions)
-    codes = [s.split(" ")[0] for s in suggestions]
+        suggestions = [{"code": s.split(" ")[0], "label": s} for s in exc.suggestions]
+    if not suggestions and len(code) > 2:
+        atlas = context.atlas
+        with atlas.read() as connection:
+            found = search_service(
+                connection,
+                atlas.vocabulary,
+                code,
+                value_text=_value_text(context),
+                kind="market",
+                limit=3,
+            )
+        suggestions = [{"code": h.key, "label": f"{h.key} ({h.title_en})"} for h in found.hits]
     data = {
         "error": {"status": 404, "code": "not-found", "detail": f"unknown market {code!r}"},
-        "suggestions": [{"code": c, "label": s} for c, s in zip(codes, suggestions, strict=True)],
+        "suggestions": suggestions,
         "query": code,
     }
     return Page("404.html", "404", data, status=404)
@@ -110,7 +123,7 @@ def market(request: Request, code: str, context: WebContext = Context) -> Respon
     try:
         row = atlas.market(code)
     except NotFoundError:
-        return respond(request, context, _unknown_market(code))
+        return respond(request, context, _unknown_market(context, code))
     facts = atlas.profile(code, as_of=as_of, dimension=dimension, viewer=_viewer(context))
     views = [present.fact_view(atlas.vocabulary, fact, lang) for fact in facts]
     data = {
@@ -136,7 +149,7 @@ def history(request: Request, code: str, prop: str, context: WebContext = Contex
     try:
         row = atlas.market(code)
     except NotFoundError:
-        return respond(request, context, _unknown_market(code))
+        return respond(request, context, _unknown_market(context, code))
     facts = [f for f in atlas.history(code, prop, viewer=_viewer(context))]
     facts = [f for f in facts if f.qualifiers == qualifiers]
     views = [present.fact_view(atlas.vocabulary, fact, lang) for fact in facts]
