@@ -44,7 +44,7 @@ typecheck: install
 
 bench: install
 	$(BIN)/pip install --quiet -e ".[bench]"
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) autoatlas.db autoatlas.db-wal autoatlas.db-shm
