@@ -6,6 +6,7 @@ store and returns plain data. Nothing here prints, parses arguments or speaks HT
 
 from __future__ import annotations
 
+import gc
 import getpass
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -132,6 +133,17 @@ class Atlas:
         """Import bundle files whole, as a bulk change set approved in one step."""
         principal = principal or self.cli_principal(organization)
         files = check_files(paths)
+        with _no_cyclic_gc():
+            return self._import(files, principal, dry_run=dry_run, progress=progress)
+
+    def _import(
+        self,
+        files: list[Path],
+        principal: Principal,
+        *,
+        dry_run: bool,
+        progress: Progress | None,
+    ) -> ImportReport:
         with connect(self.engine) as connection:
             facts = read_bundles(connection, files, vocabulary=self.vocabulary, progress=progress)
             if dry_run:
@@ -258,6 +270,19 @@ class Atlas:
             checked = [_last_checked(fact) for fact in facts]
             stale[code] = sum(1 for c in checked if c < year_ago) / len(checked) if checked else 0.0
         return Coverage(day, dimensions, per_dimension, counts, stale)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during an import: millions of short-lived,
+    acyclic objects otherwise trigger full collections that cost a quarter of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _last_checked(fact: Fact) -> date:

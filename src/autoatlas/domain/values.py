@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -108,11 +108,19 @@ def parse_date(raw: object, what: str) -> date | None:
     if isinstance(raw, date):
         return raw
     if isinstance(raw, str):
-        try:
-            return date.fromisoformat(raw.strip())
-        except ValueError:
-            pass
+        parsed = _iso_date(raw.strip())
+        if parsed is not None:
+            return parsed
     raise ValueError(f"{what} must be an ISO date (YYYY-MM-DD), got {raw!r}")
+
+
+@lru_cache(maxsize=65536)
+def _iso_date(text: str) -> date | None:
+    """Dates repeat across a bundle's rows: each distinct text is parsed once."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _money(raw: object, unit: str | None) -> Normalised:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from autoatlas.errors import Issue
@@ -200,8 +201,8 @@ def _csv_cell(value: str) -> Any:
     stripped = value.strip()
     if stripped[:1] in ("[", "{"):
         try:
-            return json.loads(stripped)
-        except json.JSONDecodeError:
+            return orjson.loads(stripped)
+        except orjson.JSONDecodeError:
             return value
     return value
 

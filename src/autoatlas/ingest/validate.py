@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import orjson
+
 from autoatlas.domain.facts import CONFIDENCES, SOURCE_KINDS, FactInput, Source, Visibility
 from autoatlas.domain.periods import Period
 from autoatlas.domain.values import (
@@ -148,6 +150,7 @@ class _Context:
     market_exists: Callable[[str], str | None]  # returns an error message, or None
     sources: dict[str, Source]
     file: str
+    inline: dict[bytes, Source] = field(default_factory=dict)
 
 
 def _fact_sources(data: dict[str, Any], context: _Context) -> tuple[Source, ...]:
@@ -159,13 +162,25 @@ def _fact_sources(data: dict[str, Any], context: _Context) -> tuple[Source, ...]
     found: list[Source] = []
     for item in raw:
         if isinstance(item, dict):
-            found.append(_source(item, inline=True))
+            found.append(_inline_source(item, context))
         elif isinstance(item, str) and item in context.sources:
             found.append(context.sources[item])
         else:
             hint = _suggest(str(item), context.sources)
             raise _Bad("sources", f"source {item!r} is not defined in this bundle{hint}")
     return tuple(dict.fromkeys(found))
+
+
+def _inline_source(item: dict[str, Any], context: _Context) -> Source:
+    """A source given inside a fact (CSV rows repeat the same few): parsed once per content."""
+    try:
+        key = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _source(item, inline=True)
+    found = context.inline.get(key)
+    if found is None:
+        found = context.inline[key] = _source(item, inline=True)
+    return found
 
 
 def _parse_csv_value(prop: Property, value: Any) -> Any:

@@ -84,6 +84,9 @@ def inheritance_chain(connection: Connection, code: str, on: date) -> list[str]:
     return chain
 
 
+_DAWN = date(1, 1, 1)  # sorts an open start before every dated one
+
+
 def _current(
     connection: Connection,
     markets: Sequence[str],
@@ -129,7 +132,6 @@ def profile(
     whose period has started is shown when none is valid on `as_of`.
     """
     chain = inheritance_chain(connection, code, as_of)
-    rank = {code_: index for index, code_ in enumerate(chain)}
     query = _current(
         connection,
         chain,
@@ -139,21 +141,32 @@ def profile(
         properties=properties,
         statistics=statistics,
     )
-    rows = list(connection.execute(query))
-    # Nearest market first; within one market the organization's private record first,
-    # then a record valid on the date before the latest ended one (statistics only).
-    rows.sort(
-        key=lambda r: (
-            rank[r.market],
-            r.scope == "public",
-            r.valid_to is not None and r.valid_to <= as_of,
-            -(r.valid_from.toordinal() if r.valid_from else 0),
+    # One record per property and qualifiers, picked in SQL: the nearest market first;
+    # within a market the organization's private record first; then a record valid on the
+    # date before the latest ended one (statistics only).
+    pick = (
+        sa.func.row_number()
+        .over(
+            partition_by=(fact.c.property, fact.c.qualifiers_key),
+            order_by=(
+                sa.case({market: index for index, market in enumerate(chain)}, value=fact.c.market),
+                sa.case((fact.c.scope == "public", 1), else_=0),
+                sa.case(
+                    (sa.and_(fact.c.valid_to.is_not(None), fact.c.valid_to <= as_of), 1), else_=0
+                ),
+                sa.func.coalesce(fact.c.valid_from, _DAWN).desc(),
+            ),
+        )
+        .label("pick")
+    )
+    ranked = query.add_columns(pick).subquery()
+    picked = list(
+        connection.execute(
+            sa.select(*(c for c in ranked.c if c.name != "pick"))
+            .where(ranked.c.pick == 1)
+            .order_by(ranked.c.property, ranked.c.qualifiers_key)
         )
     )
-    chosen: dict[tuple[str, str], Any] = {}
-    for row in rows:
-        chosen.setdefault((row.property, row.qualifiers_key), row)
-    picked = sorted(chosen.values(), key=lambda r: (r.property, r.qualifiers_key))
     inherited = {row.id: row.market for row in picked if row.market != code}
     return to_facts(connection, picked, inherited, with_sources=with_sources)
 

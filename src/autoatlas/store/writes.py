@@ -120,6 +120,26 @@ def _row(record: NewRecord, tx: WriteTx) -> dict[str, Any]:
     }
 
 
+def _insert_facts(tx: WriteTx, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert fact rows and return their ids, in order.
+
+    On SQLite, RETURNING in parameter order makes SQLAlchemy insert row by row; since
+    writers hold the clock row (and SQLite has one writer anyway) the ids are allocated
+    here and the rows go in one executemany. PostgreSQL batches RETURNING itself.
+    """
+    if tx.connection.dialect.name == "sqlite":
+        last = tx.connection.execute(sa.select(sa.func.max(fact.c.id))).scalar() or 0
+        ids = list(range(last + 1, last + 1 + len(rows)))
+        for fact_id, row in zip(ids, rows, strict=True):
+            row["id"] = fact_id
+        tx.connection.execute(sa.insert(fact), rows)
+        return ids
+    result = tx.connection.execute(
+        sa.insert(fact).returning(fact.c.id, sort_by_parameter_order=True), rows
+    )
+    return [row.id for row in result]
+
+
 def insert_records(tx: WriteTx, records: Sequence[NewRecord]) -> list[int]:
     """Add current records with their sources; the store refuses any overlap (ConflictError)."""
     if not records:
@@ -127,13 +147,7 @@ def insert_records(tx: WriteTx, records: Sequence[NewRecord]) -> list[int]:
     source_ids = store_sources(tx, (s for r in records for s in r.fact.sources))
     rows = [_row(record, tx) for record in records]
     try:
-        ids = [
-            row.id
-            for row in tx.connection.execute(
-                sa.insert(fact).returning(fact.c.id, sort_by_parameter_order=True),
-                rows,
-            )
-        ]
+        ids = _insert_facts(tx, rows)
     except IntegrityError as exc:
         raise ConflictError(f"the store refused the facts: {exc.orig}") from exc
     touch_scopes(tx, {row["scope"] for row in rows})
