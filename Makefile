@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DB_URL ?= sqlite:///./autoatlas.db
 PG_URL ?= postgresql+psycopg://postgres@localhost:5432/test
+# npm packages the reference-data build reads (and its tests compare against)
+NPM_DIR ?= build/refdata-npm
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -16,7 +18,8 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	scripts/install-system-deps.sh
 	scripts/install-browser.sh
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,refdata]"
+	scripts/install-refdata-npm.sh $(NPM_DIR)
 	touch $@
 
 install: $(VENV)/.installed
@@ -33,7 +36,7 @@ test: install lint typecheck
 	@url=$$(scripts/ensure-postgres.sh "$(PG_URL)"); \
 	if [ -n "$$url" ]; then echo "PostgreSQL: $$url"; export AUTOATLAS_TEST_POSTGRES_URL="$$url"; \
 	else echo "PostgreSQL not reachable: PostgreSQL tests are skipped"; fi; \
-	$(BIN)/pytest -n 2 --dist loadgroup
+	AUTOATLAS_REFDATA_NPM_DIR=$(NPM_DIR) $(BIN)/pytest -n 2 --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check src tests bench
