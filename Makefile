@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB_URL ?= sqlite:///./autoatlas.db
 PG_URL ?= postgresql+psycopg://postgres@localhost:5432/test
 # npm packages the reference-data build reads (and its tests compare against)
-NPM_DIR ?= build/refdata-npm
+NPM_DIR ?= $(CURDIR)/build/refdata-npm
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -11,7 +11,16 @@ import sys
 
 import typer
 
-from autoatlas.cli.commands import accounts, bundles, markets, refdata, serve, setup, vehicles
+from autoatlas.cli.commands import (
+    accounts,
+    alerts,
+    bundles,
+    markets,
+    refdata,
+    serve,
+    setup,
+    vehicles,
+)
 from autoatlas.cli.output import err_console
 from autoatlas.errors import AutoAtlasError, BundleError
 
@@ -41,6 +50,9 @@ app.add_typer(vehicles.model_app, name="model")
 app.add_typer(vehicles.portfolio_app, name="portfolio")
 app.command("assess")(vehicles.assess)
 app.command("matrix")(vehicles.matrix)
+app.add_typer(alerts.watch_app, name="watch")
+app.add_typer(alerts.alerts_app, name="alerts")
+app.command("worker")(alerts.worker)
 
 
 def main() -> None:

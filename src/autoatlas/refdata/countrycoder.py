@@ -41,7 +41,7 @@ def country_coder_values(npm: NpmPackages) -> dict[str, dict[str, Any]]:
         raise RefError("Node.js (`node`) is needed to read @rapideditor/country-coder")
     try:
         done = subprocess.run(
-            [node, "--input-type=module", "-e", _SCRIPT, module.as_uri()],
+            [node, "--input-type=module", "-e", _SCRIPT, module.resolve().as_uri()],
             capture_output=True,
             check=True,
             text=True,

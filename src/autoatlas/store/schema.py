@@ -21,14 +21,20 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "alert",
+    "alert_channel",
+    "alert_cursor",
     "api_token",
     "audit_log",
     "bloc_membership",
     "change_event",
     "change_set",
     "credit_entry",
+    "deadline_event",
+    "delivery",
     "fact",
     "fact_source",
+    "feed_token",
     "market",
     "metadata",
     "organization",
@@ -38,6 +44,7 @@ __all__ = [
     "store_clock",
     "user_account",
     "vehicle_model",
+    "watchlist",
     "web_session",
 ]
 
@@ -291,4 +298,118 @@ portfolio_entry = Table(
     CheckConstraint("status IN ('sold', 'planned')", name="ck_portfolio_entry_status"),
     Index("ix_portfolio_entry_organization", "organization_id"),
     Index("ix_portfolio_entry_model", "model_id"),
+)
+
+# -- Alerts (issue 7, migration 0004) ----------------------------------------------------------
+# A saved filter of one organization; list-valued criteria are canonical JSON arrays.
+watchlist = Table(
+    "watchlist",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("markets", Text, nullable=False),
+    Column("dimensions", Text, nullable=False),
+    Column("properties", Text, nullable=False),
+    Column("qualifiers", Text, nullable=False),
+    Column("min_severity", String(8), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_watchlist_organization", "organization_id"),
+)
+
+# A valid_from date that came within a horizon (90/30/7 days): emitted once per fact and horizon.
+deadline_event = Table(
+    "deadline_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fact_id", Integer, ForeignKey("fact.id"), nullable=False),
+    Column("horizon_days", Integer, nullable=False),
+    Column("market", String(16), nullable=False),
+    Column("property", String(128), nullable=False),
+    Column("qualifiers_key", Text, nullable=False),
+    Column("scope", String(32), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("fact_id", "horizon_days", name="uq_deadline_event_fact_horizon"),
+)
+
+# Watermarks of the alert producers ("change_event", "deadline_event") and of digests.
+alert_cursor = Table(
+    "alert_cursor",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# What one organization is told, once per cause; read_at makes the in-app inbox.
+alert = Table(
+    "alert",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("cause", String(64), nullable=False),  # digest of the cause, see alerts/matching.py
+    Column("kind", String(16), nullable=False),  # change, deadline, assessment
+    Column("severity", String(8), nullable=False),
+    Column("rank", Integer, nullable=False),  # severity rank: 0 blocker ... 3 info
+    Column("market", String(16), nullable=False),
+    Column("property", String(128), nullable=True),
+    Column("title", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # canonical JSON: before/after, citations
+    Column("change_set_id", Integer, ForeignKey("change_set.id"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("read_at", DateTime, nullable=True),
+    UniqueConstraint("organization_id", "cause", name="uq_alert_organization_cause"),
+    Index("ix_alert_organization_id", "organization_id", "id"),
+)
+
+# Where an organization's alerts go besides its inbox: a webhook URL or an e-mail address.
+alert_channel = Table(
+    "alert_channel",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # webhook, email
+    Column("target", Text, nullable=False),
+    Column("secret", String(128), nullable=True),  # webhook signing key
+    Column("cadence", String(16), nullable=False),  # immediate, daily, weekly
+    Column("min_severity", String(8), nullable=False),
+    Column("digest_position", Integer, nullable=False),  # last alert id put in a digest
+    Column("digest_at", DateTime, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime, nullable=True),
+    Index("ix_alert_channel_organization", "organization_id"),
+)
+
+# The delivery queue: one row per (alert or digest, channel); workers claim rows with a lease.
+delivery = Table(
+    "delivery",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel_id", Integer, ForeignKey("alert_channel.id"), nullable=False),
+    Column("alert_id", Integer, ForeignKey("alert.id"), nullable=True),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("payload", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # pending, delivered, dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("window_start", DateTime, nullable=False),  # retries run 24 h from here
+    Column("claimed_until", DateTime, nullable=True),
+    Column("claim_token", String(32), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("delivered_at", DateTime, nullable=True),
+    Index("ix_delivery_due", "state", "next_attempt_at"),
+)
+
+# Secret tokens that open an organization's Atom feed (in the URL), revocable.
+feed_token = Table(
+    "feed_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organization_id", Integer, ForeignKey("organization.id"), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
 )

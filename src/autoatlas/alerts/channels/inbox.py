@@ -1,0 +1,36 @@
+"""The in-app inbox: an organization's alerts, newest first, read or unread."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.engine import Connection
+
+from autoatlas.alerts.watchlists import check_manage_watchlists
+from autoatlas.auth.principal import Principal
+from autoatlas.store import alerts as store
+from autoatlas.store.engine import WriteTx
+
+__all__ = ["inbox", "mark_read"]
+
+
+def inbox(
+    connection: Connection,
+    principal: Principal,
+    *,
+    unread_only: bool = False,
+    limit: int = 100,
+) -> list[store.AlertRow]:
+    """The organization's alerts, newest first (any member may read them)."""
+    org = check_manage_watchlists(principal)
+    return store.list_alerts(
+        connection, organization_id=org, unread_only=unread_only, limit=limit, newest_first=True
+    )
+
+
+def mark_read(
+    tx: WriteTx, principal: Principal, alert_ids: Sequence[int] | None, *, read: bool = True
+) -> int:
+    """Mark the organization's alerts read (or unread); None: all of them. Returns how many."""
+    org = check_manage_watchlists(principal)
+    return store.mark_read(tx, organization_id=org, alert_ids=alert_ids, read=read)
