@@ -96,4 +96,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 def app_from_env() -> FastAPI:
     """The app with settings from the environment: what `autoatlas serve` runs."""
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    app.state.atlas.vocabulary  # noqa: B018  load it now, not on the first request (~1 s)
+    return app

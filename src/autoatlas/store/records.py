@@ -80,6 +80,7 @@ def as_of_clause(as_of: date) -> sa.ColumnElement[bool]:
 
 def load_sources(connection: Connection, fact_ids: Sequence[int]) -> dict[int, list[Source]]:
     found: dict[int, list[Source]] = defaultdict(list)
+    built: dict[int, Source] = {}  # facts share few sources: build each one once
     for start in range(0, len(fact_ids), _CHUNK):
         chunk = fact_ids[start : start + _CHUNK]
         rows = connection.execute(
@@ -89,8 +90,9 @@ def load_sources(connection: Connection, fact_ids: Sequence[int]) -> dict[int, l
             .order_by(fact_source.c.fact_id, fact_source.c.position)
         )
         for row in rows:
-            found[row.fact_id].append(
-                Source(
+            item = built.get(row.id)
+            if item is None:
+                item = built[row.id] = Source(
                     kind=row.kind,
                     title=row.title,
                     publisher=row.publisher,
@@ -101,7 +103,7 @@ def load_sources(connection: Connection, fact_ids: Sequence[int]) -> dict[int, l
                     quote=row.quote,
                     locator=row.locator,
                 )
-            )
+            found[row.fact_id].append(item)
     return found
 
 
