@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from autoatlas.assess.assessment import Assessment, assess, load_rates, matrix
-from autoatlas.assess.variants import Change, VariantComparison, apply_changes, compare
+from autoatlas.assess.variants import (
+    Change,
+    VariantComparison,
+    apply_changes,
+    compare,
+    parse_changes,
+)
 from autoatlas.auth.principal import Principal
 from autoatlas.errors import ValidationError
 from autoatlas.review.permissions import check_view_models
@@ -20,7 +26,7 @@ from autoatlas.store import queries
 from autoatlas.vehicles import service
 from autoatlas.vehicles.spec import VehicleSpec
 
-__all__ = ["MatrixRow", "assess_model", "assess_variant", "portfolio_matrix"]
+__all__ = ["MatrixRow", "assess_model", "assess_variant", "assess_with_changes", "portfolio_matrix"]
 
 
 def _market(connection: Connection, code: str) -> str:
@@ -34,6 +40,25 @@ def assess_model(
     organization_id = check_view_models(principal)
     code = _market(connection, market)
     return assess(connection, spec, code, on, viewer_org_id=organization_id)
+
+
+def assess_with_changes(
+    connection: Connection,
+    principal: Principal,
+    *,
+    spec: VehicleSpec,
+    changes: Sequence[str],
+    market: str,
+    on: date,
+) -> tuple[Assessment, VariantComparison | None]:
+    """The assessment every interface shows: of the model, or of its variant when `changes`
+    ("dc_connectors+=CCS2", "origin=TH") are given, with the comparison to the model."""
+    if not changes:
+        return assess_model(connection, principal, spec=spec, market=market, on=on), None
+    comparison = assess_variant(
+        connection, principal, spec=spec, changes=parse_changes(changes), market=market, on=on
+    )
+    return comparison.variant, comparison
 
 
 def assess_variant(

@@ -14,7 +14,6 @@ from autoatlas.api.dependencies import AtlasDep, SignedInPrincipal
 from autoatlas.api.problems import problems
 from autoatlas.assess import portfolio as assessments
 from autoatlas.assess.report import render_html, render_pdf
-from autoatlas.assess.variants import VariantComparison, parse_changes
 from autoatlas.atlas import Atlas
 from autoatlas.auth.principal import Principal
 from autoatlas.vehicles import service
@@ -54,22 +53,10 @@ def _render(
     changes: list[str],
     fmt: str,
 ) -> Any:
-    comparison: VariantComparison | None = None
     with atlas.read() as connection:
-        if changes:
-            comparison = assessments.assess_variant(
-                connection,
-                principal,
-                spec=spec,
-                changes=parse_changes(changes),
-                market=market,
-                on=on,
-            )
-            result = comparison.variant
-        else:
-            result = assessments.assess_model(
-                connection, principal, spec=spec, market=market, on=on
-            )
+        result, comparison = assessments.assess_with_changes(
+            connection, principal, spec=spec, changes=changes or [], market=market, on=on
+        )
     if fmt == "json":
         data = result.as_dict()
         if comparison is not None:

@@ -13,7 +13,7 @@ from rich.table import Table
 from autoatlas.assess import portfolio as assessments
 from autoatlas.assess.assessment import Assessment
 from autoatlas.assess.report import render_html, render_pdf
-from autoatlas.assess.variants import VariantComparison, parse_changes
+from autoatlas.assess.variants import VariantComparison
 from autoatlas.atlas import Atlas
 from autoatlas.cli.context import atlas
 from autoatlas.cli.output import console, print_json
@@ -276,22 +276,10 @@ def assess(
     service_ = atlas()
     spec, day = _spec(service_, model, org), _day(on)
     principal = service_.cli_principal(org)
-    comparison: VariantComparison | None = None
     with service_.read() as connection:
-        if changes:
-            comparison = assessments.assess_variant(
-                connection,
-                principal,
-                spec=spec,
-                changes=parse_changes(changes),
-                market=market,
-                on=day,
-            )
-            result = comparison.variant
-        else:
-            result = assessments.assess_model(
-                connection, principal, spec=spec, market=market, on=day
-            )
+        result, comparison = assessments.assess_with_changes(
+            connection, principal, spec=spec, changes=changes or [], market=market, on=day
+        )
     name = service_.market(result.market).name_en
     if html:
         html.write_text(
