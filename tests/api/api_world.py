@@ -6,6 +6,7 @@ Every user gets a bearer token with all the scopes of its role.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ API = "/api/v1"
 MFN = "trade.import_duty.passenger_bev"
 CVD = "trade.additional_duty.passenger_bev"
 PASSWORD = "correct horse battery"
+_causes = itertools.count(1)
 
 USERS = {
     # name: (organization, role)
@@ -148,3 +150,62 @@ def client_for(atlas: Atlas, **settings: Any) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=atlas.settings.database_url, **settings), atlas=atlas)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+def acme_alert(world: World, title: str = "A change on TH") -> int:
+    """An alert in acme's inbox, written straight to the store (set-up for route tests)."""
+    from autoatlas.store import alerts as alert_store
+
+    cause = f"test:{next(_causes)}"
+    with world.atlas.write() as tx:
+        alert_id = alert_store.insert_alert(
+            tx,
+            organization_id=world.org_ids["acme"],
+            cause=cause,
+            kind="change",
+            severity="major",
+            rank=1,
+            market="TH",
+            property=MFN,
+            title=title,
+            detail={"changes": ["80 -> 90"]},
+            change_set_id=None,
+        )
+    assert alert_id is not None
+    return alert_id
+
+
+def acme_dead_letter(world: World) -> int:
+    """A delivery of acme's that failed for its whole window (state dead)."""
+    import sqlalchemy as sa
+
+    from autoatlas.alerts.channels import manage
+    from autoatlas.store import alerts as alert_store
+    from autoatlas.store.schema import delivery
+
+    alert_id = acme_alert(world)
+    key = f"dead-{alert_id}"
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with world.atlas.write() as tx:
+        channel, _ = manage.add_channel(
+            tx,
+            _principal(world, tx.connection, "admin"),
+            kind="webhook",
+            target="http://127.0.0.1:9/hook",
+        )
+        alert_store.enqueue_delivery(
+            tx,
+            channel_id=channel.id,
+            alert_id=alert_id,
+            idempotency_key=key,
+            payload={"alert": {"id": alert_id}},
+            now=now,
+        )
+        found = tx.connection.execute(
+            sa.update(delivery)
+            .where(delivery.c.idempotency_key == key)
+            .values(state="dead", attempts=14)
+            .returning(delivery.c.id)
+        ).scalar()
+    assert found is not None
+    return int(found)

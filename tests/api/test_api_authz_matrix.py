@@ -13,8 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_world import API, MFN, PASSWORD, World, client_for, seed, submit
+from api_world import (
+    API,
+    MFN,
+    PASSWORD,
+    World,
+    acme_alert,
+    acme_dead_letter,
+    client_for,
+    seed,
+    submit,
+)
 
+from autoatlas.alerts import watchlists
+from autoatlas.alerts.channels import atom, manage
 from autoatlas.atlas import Atlas
 from autoatlas.auth import service
 from autoatlas.vehicles import service as vehicle_service
@@ -104,6 +116,17 @@ POST /portfolio                         401  403    201     201      201   404  
 DELETE /portfolio/{acme's}              401  403    204     204      204   404    404      404
 POST /assessments                       401  200    200     200      200   200    200      200
 GET /matrix                             401  200    200     200      200   200    200      200
+GET /watchlists                         401  200    200     200      200   200    200      200
+POST /watchlists                        401  201    201     201      201   201    201      201
+DELETE /watchlists/{acme's}             401  204    204     204      204   404    404      404
+GET /alerts                             401  200    200     200      200   200    200      200
+POST /alerts/{acme's}/read              401  204    204     204      204   404    404      404
+GET /feeds/{acme's}.atom                200  200    200     200      200   200    200      200
+GET /channels                           401  403    403     403      200   403    200      200
+POST /channels                          401  403    403     403      201   403    201      201
+DELETE /channels/{acme's}               401  403    403     403      204   403    404      404
+GET /dead-letters                       401  403    403     403      200   403    200      200
+POST /dead-letters/{acme's}/replay      401  403    403     403      200   403    200      404
 """
 
 Call = tuple[str, str, Any]  # method, path, JSON body
@@ -210,8 +233,51 @@ def _calls(world: World) -> dict[str, Callable[[], Call]]:
             )
         return entry.id
 
+    def acme_watchlist() -> int:
+        with world.atlas.write() as tx:
+            row = watchlists.create_watchlist(
+                tx,
+                world.principal("viewer"),
+                vocabulary=world.atlas.vocabulary,
+                name="TH duties",
+                markets=["TH"],
+            )
+        return row.id
+
+    def acme_channel() -> int:
+        with world.atlas.write() as tx:
+            row, _ = manage.add_channel(
+                tx, world.principal("admin"), kind="email", target="alerts@acme.example"
+            )
+        return row.id
+
+    with world.atlas.write() as tx:
+        feed_token, _ = atom.issue_feed_token(tx, world.principal("admin"))
     standing = acme_model()
     return {
+        "GET /watchlists": lambda: ("GET", "/watchlists", None),
+        "POST /watchlists": lambda: (
+            "POST",
+            "/watchlists",
+            {"name": "EU duties", "markets": ["EU"], "dimensions": ["trade"]},
+        ),
+        "DELETE /watchlists/{acme's}": lambda: ("DELETE", f"/watchlists/{acme_watchlist()}", None),
+        "GET /alerts": lambda: ("GET", "/alerts?unread=true", None),
+        "POST /alerts/{acme's}/read": lambda: ("POST", f"/alerts/{acme_alert(world)}/read", None),
+        "GET /feeds/{acme's}.atom": lambda: ("GET", f"/feeds/{feed_token}.atom", None),
+        "GET /channels": lambda: ("GET", "/channels", None),
+        "POST /channels": lambda: (
+            "POST",
+            "/channels",
+            {"kind": "webhook", "target": "https://hooks.example/autoatlas"},
+        ),
+        "DELETE /channels/{acme's}": lambda: ("DELETE", f"/channels/{acme_channel()}", None),
+        "GET /dead-letters": lambda: ("GET", "/dead-letters", None),
+        "POST /dead-letters/{acme's}/replay": lambda: (
+            "POST",
+            f"/dead-letters/{acme_dead_letter(world)}/replay",
+            None,
+        ),
         "GET /models": lambda: ("GET", "/models", None),
         "POST /models": lambda: (
             "POST",

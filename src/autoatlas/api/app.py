@@ -14,6 +14,7 @@ from autoatlas.api.problems import PROBLEM_MEDIA_TYPE, ServerErrorMiddleware, in
 from autoatlas.api.ratelimit import RateLimitMiddleware
 from autoatlas.api.routers import (
     accounts,
+    alerts,
     assessments,
     audit,
     changesets,
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, atlas: Atlas | None = None) -> FastAPI:
         session,
         vehicles,
         assessments,
+        alerts,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web_router)  # the pages for people, at / (not in the OpenAPI document)

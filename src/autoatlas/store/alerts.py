@@ -412,6 +412,7 @@ def list_alerts(
     organization_id: int,
     unread_only: bool = False,
     after_id: int = 0,
+    before_id: int | None = None,
     limit: int = 100,
     newest_first: bool = False,
 ) -> list[AlertRow]:
@@ -420,6 +421,8 @@ def list_alerts(
         .where(alert.c.organization_id == organization_id, alert.c.id > after_id)
         .limit(limit)
     )
+    if before_id is not None:
+        query = query.where(alert.c.id < before_id)
     if unread_only:
         query = query.where(alert.c.read_at.is_(None))
     query = query.order_by(alert.c.id.desc() if newest_first else alert.c.id)

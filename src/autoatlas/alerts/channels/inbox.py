@@ -19,12 +19,19 @@ def inbox(
     principal: Principal,
     *,
     unread_only: bool = False,
+    before_id: int | None = None,
     limit: int = 100,
 ) -> list[store.AlertRow]:
-    """The organization's alerts, newest first (any member may read them)."""
+    """The organization's alerts, newest first (any member may read them); `before_id`
+    continues a page (alerts older than that id)."""
     org = check_manage_watchlists(principal)
     return store.list_alerts(
-        connection, organization_id=org, unread_only=unread_only, limit=limit, newest_first=True
+        connection,
+        organization_id=org,
+        unread_only=unread_only,
+        before_id=before_id,
+        limit=limit,
+        newest_first=True,
     )
 
 
