@@ -106,3 +106,26 @@ def test_a_currency_without_a_rate_leaves_the_cost_unknown(singapore: Atlas) -> 
     assert [(line.key, line.amount) for line in cost.lines] == [("price", None)]
     assert cost.lines[0].note == "no exchange rate from EUR to SGD"
     assert cost.total is None and not cost.complete
+
+
+def test_a_china_built_fcev_under_an_fta_pays_the_electric_rate(
+    atlas: Atlas, write_bundle: Callable[..., Path]
+) -> None:
+    # FCEVs take the BEV lines (MFN and FTA); this used to raise KeyError('FCEV').
+    rows = [
+        {"market": "SG", "property": p, "value": v, **extra}
+        for p, v, extra in [
+            *SG,
+            ("trade.fta_china.in_force", True, {}),
+            ("trade.fta_china.duty.passenger_bev", 0, {"unit": "percent"}),
+        ]
+    ]
+    atlas.import_files([write_bundle(bundle(*rows))])
+    with atlas.read() as connection:
+        spec = VehicleSpec.model_validate(
+            {**MODEL, "origin": "CN", "powertrain": "FCEV", "dc_connectors": []}
+        )
+        cost = assess(connection, spec, "SG", ON).cost
+    duty = cost.line("mfn_duty")
+    assert duty is not None and duty.label == "Import duty (FTA with China)"
+    assert duty.amount == Decimal("0.00")

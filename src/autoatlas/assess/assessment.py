@@ -3,7 +3,9 @@ that explains itself, and the facts and sources behind all of it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -14,7 +16,18 @@ from sqlalchemy.engine import Connection
 from autoatlas.assess.landed_cost import READS, LandedCost, landed_cost
 from autoatlas.assess.rates import Rates
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.engine import Context, Finding, Rule, Severity, Status, run_rules
+from autoatlas.rules.engine import (
+    Context,
+    FactIndex,
+    Finding,
+    Rule,
+    Severity,
+    Status,
+    index_facts,
+    run_rules,
+    vehicle_qualifiers,
+)
+from autoatlas.rules.memo import Memo
 from autoatlas.store import queries
 from autoatlas.store.queries import FactFilter
 from autoatlas.vehicles.spec import VehicleSpec
@@ -99,14 +112,36 @@ def load_rates(connection: Connection, on: date) -> Rates:
 
 
 def assess_with_facts(
-    model: VehicleSpec, market: str, on: date, facts: list[Fact], rates: Rates
+    model: VehicleSpec,
+    market: str,
+    on: date,
+    facts: list[Fact],
+    rates: Rates,
+    *,
+    index: FactIndex | None = None,
+    memo: Memo | None = None,
 ) -> Assessment:
-    """The pure part: rules and landed cost over facts already read."""
+    """The pure part: rules and landed cost over facts already read. A caller assessing
+    many models in one market passes `index` (index_facts(facts)) and a `memo` (a dict)
+    made once for that market, date, facts and rates (see rules.memo)."""
     # A fresh record of the rates used: a matrix shares one table across assessments, and
     # each assessment cites only the rates it converted with.
     rates = Rates(per_usd=rates.per_usd)
-    findings = list(run_rules(model, market, on, facts, converter=rates.convert))
-    context = Context(model=model, market=market, on=on, facts=facts, rule=_COST_RULE)
+    if index is None:
+        index = index_facts(facts)
+    vehicle = vehicle_qualifiers(model)
+    findings = list(
+        run_rules(model, market, on, facts, converter=rates.convert, index=index, memo=memo)
+    )
+    context = Context(
+        model=model,
+        market=market,
+        on=on,
+        facts=facts,
+        rule=_COST_RULE,
+        index=index,
+        vehicle=vehicle,
+    )
     cost = landed_cost(context, rates)
     return Assessment(model, market, on, findings, cost, _penalties(findings))
 
@@ -137,9 +172,29 @@ def matrix(
     """Every model in every market, best fit first (each market's facts read once)."""
     rates = load_rates(connection, on)
     results: list[Assessment] = []
-    for market in markets:
-        facts = queries.profile(
-            connection, market, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
-        )
-        results.extend(assess_with_facts(m, market, on, facts, rates) for m in models)
+    with _no_cyclic_gc():
+        for market in markets:
+            facts = queries.profile(
+                connection, market, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
+            )
+            index = index_facts(facts)  # once per market, shared by its models
+            memo: Memo = {}
+            results.extend(
+                assess_with_facts(m, market, on, facts, rates, index=index, memo=memo)
+                for m in models
+            )
     return sorted(results, key=lambda a: (-a.score, a.model.id, a.market))
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a matrix grows: its assessments are
+    acyclic, and full collections over millions of live findings otherwise cost more than
+    the assessments (as in an import; see Atlas.import_files)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -30,6 +30,7 @@ MFN_DUTY = {
 }
 FTA_DUTY = {
     "BEV": "trade.fta_china.duty.passenger_bev",
+    "FCEV": "trade.fta_china.duty.passenger_bev",  # as MFN_DUTY: a fuel-cell car is electric
     "PHEV": "trade.fta_china.duty.passenger_phev",
     "EREV": "trade.fta_china.duty.passenger_phev",
     "HEV": "trade.fta_china.duty.passenger_ice",

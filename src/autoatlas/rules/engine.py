@@ -13,22 +13,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from autoatlas.domain.facts import Fact
+from autoatlas.rules.memo import MISS, Memo, Recorder, RecordingQualifiers, recall, remember
 from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
     "RULES",
     "Context",
+    "FactIndex",
     "Finding",
     "Rule",
     "Severity",
     "Status",
     "Text",
+    "index_facts",
     "rule",
     "rules_reading",
     "run_rules",
+    "vehicle_qualifiers",
 ]
 
 
@@ -87,6 +91,28 @@ class Finding:
 
 
 _VEHICLE_QUALIFIERS = ("origin", "maker", "powertrain", "vehicle_class")
+_VEHICLE_KEYS = frozenset(_VEHICLE_QUALIFIERS)
+
+FactIndex = dict[str, list[Fact]]
+_NONE: list[Fact] = []  # what _of returns for a property without facts (never mutated)
+
+
+def index_facts(facts: Iterable[Fact]) -> FactIndex:
+    """A market's facts by property, in their order: built once, shared by every model."""
+    index: FactIndex = {}
+    for fact in facts:
+        index.setdefault(fact.property, []).append(fact)
+    return index
+
+
+def vehicle_qualifiers(model: VehicleSpec) -> dict[str, str]:
+    """The model's value of each qualifier a fact can narrow to (maker casefolded)."""
+    return {
+        "origin": model.origin,
+        "maker": model.maker.casefold(),
+        "powertrain": model.powertrain,
+        "vehicle_class": model.vehicle_class,
+    }
 
 
 @dataclass(slots=True)
@@ -102,6 +128,10 @@ class Context:
     # Converts the model's price into a currency with exchange rates that are themselves
     # facts; the assessment supplies it. None: only same-currency comparisons are possible.
     converter: Callable[[Decimal, str, str], Decimal | None] | None = None
+    # `facts` by property (index_facts) and the model's qualifier values: derived data that
+    # a caller assessing many models or rules may compute once and pass; built when missing.
+    index: FactIndex | None = None
+    vehicle: dict[str, str] | None = None
 
     def price_in(self, currency: str) -> Decimal | None:
         price = self.model.price
@@ -113,15 +143,20 @@ class Context:
         if self.rule is not None and prop not in self.rule.reads:
             raise LookupError(f"rule {self.rule.id} reads {prop} without declaring it")
 
+    def _of(self, prop: str) -> list[Fact]:
+        index = self.index
+        if index is None:
+            index = self.index = index_facts(self.facts)
+        return index.get(prop, _NONE)
+
     def _matches(self, fact: Fact) -> bool:
-        vehicle = {
-            "origin": self.model.origin,
-            "maker": self.model.maker.casefold(),
-            "powertrain": self.model.powertrain,
-            "vehicle_class": self.model.vehicle_class,
-        }
+        if not fact.qualifiers:
+            return True
+        if self.vehicle is None:
+            self.vehicle = vehicle_qualifiers(self.model)
+        vehicle = self.vehicle
         for key, value in fact.qualifiers.items():
-            if key in _VEHICLE_QUALIFIERS:
+            if key in _VEHICLE_KEYS:
                 wanted = value.casefold() if key == "maker" else value
                 if vehicle[key] != wanted:
                     return False
@@ -134,30 +169,29 @@ class Context:
         unqualified one; facts qualified by something the vehicle does not match are skipped.
         """
         self._allowed(prop)
-        candidates = [
-            f
-            for f in self.facts
-            if f.property == prop
-            and self._matches(f)
-            and not set(f.qualifiers) - set(_VEHICLE_QUALIFIERS)
-        ]
-        if not candidates:
+        best: Fact | None = None
+        size = -1
+        for f in self._of(prop):
+            # The first of the most specific wins, as max() over the candidates did.
+            qualifiers = f.qualifiers
+            if len(qualifiers) > size and _VEHICLE_KEYS.issuperset(qualifiers) and self._matches(f):
+                best, size = f, len(qualifiers)
+        if best is None:
             return None
-        best = max(candidates, key=lambda f: len(f.qualifiers))
         self.read.append(best)
         return best
 
     def all(self, prop: str) -> list[Fact]:
         """Every applicable fact of `prop` (e.g. one per city), all traced."""
         self._allowed(prop)
-        found = [f for f in self.facts if f.property == prop and self._matches(f)]
+        found = [f for f in self._of(prop) if self._matches(f)]
         self.read.extend(found)
         return found
 
     def any(self, prop: str) -> list[Fact]:
         """Every fact of `prop` whatever its qualifiers: does the market regulate this at all?"""
         self._allowed(prop)
-        found = [f for f in self.facts if f.property == prop]
+        found = list(self._of(prop))
         self.read.extend(found)
         return found
 
@@ -240,8 +274,14 @@ def rules_reading(prop: str) -> list[Rule]:
     return [r for r in RULES.values() if prop in r.reads]
 
 
+_LOADED: list[bool] = []
+
+
 def _load_library() -> None:
-    from autoatlas.rules import library  # noqa: F401  (registers the rules)
+    if not _LOADED:  # an import statement per assessment shows in a profile
+        from autoatlas.rules import library  # noqa: F401  (registers the rules)
+
+        _LOADED.append(True)
 
 
 def run_rules(
@@ -251,14 +291,60 @@ def run_rules(
     facts: list[Fact],
     only: Iterable[str] | None = None,
     converter: Callable[[Decimal, str, str], Decimal | None] | None = None,
+    index: FactIndex | None = None,
+    memo: Memo | None = None,
 ) -> Iterator[Finding]:
-    """Every applicable rule's findings for one model in one market on one date."""
+    """Every applicable rule's findings for one model in one market on one date.
+
+    `index` is `index_facts(facts)` when the caller has it (a matrix builds it once per
+    market); otherwise it is built here, once for all the rules. `memo`, one per market,
+    date, facts and rate table, remembers findings for the next model (see rules.memo)."""
     _load_library()
     chosen = [RULES[r] for r in only] if only is not None else list(RULES.values())
+    if index is None:
+        index = index_facts(facts)
+    vehicle = vehicle_qualifiers(model)
     for item in chosen:
         if not item.applies(model):
             continue
         context = Context(
-            model=model, market=market, on=on, facts=facts, rule=item, converter=converter
+            model=model,
+            market=market,
+            on=on,
+            facts=facts,
+            rule=item,
+            converter=converter,
+            index=index,
+            vehicle=vehicle,
         )
-        yield from item.check(context)
+        if memo is None:
+            yield from item.check(context)
+            continue
+        tree = memo.setdefault(item.id, {})
+        found = recall(tree, model, vehicle)
+        if found is not MISS:
+            yield from found
+            continue
+        yield from _run_recorded(item, context, tree)
+
+
+def _run_recorded(item: Rule, context: Context, tree: dict[str, Any]) -> tuple[Finding, ...]:
+    """Run a rule on a recording model; remember the findings unless it converted a price."""
+    model = context.model
+    recorder = Recorder(model)
+    converted: list[bool] = []
+    converter = context.converter
+    if converter is not None:
+
+        def recorded(amount: Decimal, source: str, target: str) -> Decimal | None:
+            converted.append(True)
+            return converter(amount, source, target)
+
+        context.converter = recorded
+    context.model = cast(VehicleSpec, recorder)
+    vehicle = context.vehicle or vehicle_qualifiers(model)
+    context.vehicle = RecordingQualifiers(vehicle, recorder.reads)
+    findings = tuple(item.check(context))
+    if not converted:
+        remember(tree, recorder.reads, findings)
+    return findings

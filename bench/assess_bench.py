@@ -1,0 +1,492 @@
+"""Assessment benchmarks: the portfolio matrix, and re-assessing what one changed fact moves.
+
+    .venv/bin/python bench/assess_bench.py                  # on bench/work/ours.db (1M facts)
+    .venv/bin/python bench/assess_bench.py --db /tmp/small/ours.db --work /tmp/small
+
+(a) `matrix()` of 1,000 synthetic models (assess_models.py, random.Random(42)) × every market
+of the database, on one core: total seconds and assessments per second (goal <= 10 s,
+>= 25,000/s), split into reading the facts and the pure assessment. Measured twice on a COPY
+of the database (the original is only read, through SQLite's backup API): as generated (only
+numeric properties, so many rules find "unknown — no fact"), then with a layer of
+rule-relevant facts per market imported with `Atlas.import_files`. (b) 200 random changes to
+one fact of one market: find the affected pairs (`affected_pairs`), re-read the changed
+property, re-run only the rules reading it and the landed cost (`reassess`); latency p50/p99
+(goal <= 50 ms). Writes bench/results/assess.json and assess.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import dataclasses
+import gc
+import hashlib
+import inspect
+import io
+import json
+import pstats
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from assess_models import layer_bundle, synthetic_models
+from autoatlas.assess.assessment import (
+    Assessment,
+    _statistics,
+    assess_with_facts,
+    load_rates,
+    matrix,
+)
+from autoatlas.atlas import Atlas
+from autoatlas.config import Settings
+from autoatlas.domain.facts import Fact
+from autoatlas.store import queries
+from autoatlas.vocabulary import load_vocabulary
+from report import load_average, machine
+from synthetic import choose_statements
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+GOAL_SECONDS = 10.0
+GOAL_PER_SECOND = 25_000
+GOAL_REASSESS_MS = 50.0
+ON = date(2026, 7, 1)
+
+try:  # a matrix builds each market's index once (absent before the optimisation)
+    from autoatlas.rules.engine import index_facts
+except ImportError:  # pragma: no cover
+    index_facts = None  # type: ignore[assignment]
+
+try:  # the incremental path (src/autoatlas/assess/reassess.py) may not exist yet
+    from autoatlas.assess import reassess as reassess_module
+except ImportError:  # pragma: no cover
+    reassess_module = None  # type: ignore[assignment]
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API; the source is opened read-only."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def digest(results: list[Assessment]) -> str:
+    """What the matrix said, order included: scores, every finding, every cost line."""
+    h = hashlib.sha256()
+    for a in results:
+        h.update(f"{a.model.id}|{a.market}|{a.score}|{a.penalties}\n".encode())
+        for f in a.findings:
+            h.update(
+                f"{f.rule}|{f.status}|{f.severity}|{f.message.en}|{f.message.zh}|"
+                f"{f.adaptation}|{[x.id for x in f.facts]}\n".encode()
+            )
+        for line in a.cost.lines:
+            h.update(
+                f"{line.key}|{line.rate}|{line.amount}|{[x.id for x in line.facts]}\n".encode()
+            )
+        h.update(f"{a.cost.currency}|{a.cost.total_in_model_currency}\n".encode())
+    return h.hexdigest()
+
+
+def _summary(results: list[Assessment]) -> dict[str, Any]:
+    statuses: Counter[str] = Counter()
+    for a in results:
+        statuses.update(str(f.status) for f in a.findings)
+    findings = sum(statuses.values())
+    return {
+        "assessments": len(results),
+        "findings": findings,
+        "findings_per_assessment": round(findings / max(1, len(results)), 2),
+        "statuses": dict(statuses),
+        "unknown_share": round(statuses["unknown"] / max(1, findings), 4),
+        "landed_complete_share": round(
+            sum(a.cost.complete for a in results) / max(1, len(results)), 4
+        ),
+        "mean_score": round(statistics.fmean(a.score for a in results), 2) if results else None,
+        "digest": digest(results),
+    }
+
+
+_PURE_KEYWORDS = set(inspect.signature(assess_with_facts).parameters) & {"index", "memo"}
+
+
+def _index(facts: list[Fact]) -> dict[str, Any]:
+    """What matrix() builds once per market, in the code measured (nothing before)."""
+    extra: dict[str, Any] = {}
+    if "index" in _PURE_KEYWORDS:
+        extra["index"] = index_facts(facts)
+    if "memo" in _PURE_KEYWORDS:
+        extra["memo"] = {}
+    return extra
+
+
+def measure_matrix(
+    atlas: Atlas, models: list[Any], markets: list[str], label: str, pure_loop: bool = True
+) -> dict[str, Any]:
+    """`matrix()` end to end, then its two halves apart: reading facts, pure assessment
+    (timed in a loop of its own, or, without `pure_loop`, the total less the reading)."""
+    gc.collect()
+    with atlas.read() as connection:
+        _log(f"{label}: matrix() of {len(models)} models x {len(markets)} markets ...")
+        started = time.perf_counter()
+        results = matrix(connection, models, markets, ON)
+        seconds = time.perf_counter() - started
+        summary = _summary(results)
+        del results
+        gc.collect()
+        started = time.perf_counter()
+        rates = load_rates(connection, ON)
+        facts = {
+            m: queries.profile(connection, m, as_of=ON, statistics=_statistics()) for m in markets
+        }
+        read_seconds = time.perf_counter() - started
+    total = len(models) * len(markets)
+    pure_seconds = seconds - read_seconds
+    if pure_loop:
+        started = time.perf_counter()
+        for market in markets:
+            extra = _index(facts[market])  # once per market, as matrix() does
+            for model in models:
+                assess_with_facts(model, market, ON, facts[market], rates, **extra)
+        pure_seconds = time.perf_counter() - started
+    _log(f"{label}: {seconds:.1f} s ({total / seconds:,.0f}/s); pure {pure_seconds:.1f} s")
+    return {
+        "models": len(models),
+        "markets": len(markets),
+        "assessments": total,
+        "seconds": round(seconds, 3),
+        "per_second": round(total / seconds),
+        "read_seconds": round(read_seconds, 3),
+        "pure_seconds": round(pure_seconds, 3),
+        "pure_per_second": round(total / pure_seconds),
+        "pure_timed_apart": pure_loop,
+        "facts_per_market_mean": round(statistics.fmean(len(f) for f in facts.values()), 1),
+        "goal_met": seconds <= GOAL_SECONDS,
+        **summary,
+    }
+
+
+def profile_pure(
+    atlas: Atlas, models: list[Any], markets: list[str], out: Path, top: int = 25
+) -> list[dict[str, Any]]:
+    """cProfile of the pure assessment on a slice of the matrix: the hot spots."""
+    with atlas.read() as connection:
+        rates = load_rates(connection, ON)
+        facts = {
+            m: queries.profile(connection, m, as_of=ON, statistics=_statistics()) for m in markets
+        }
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for market in markets:
+        extra = _index(facts[market])
+        for model in models:
+            assess_with_facts(model, market, ON, facts[market], rates, **extra)
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream).sort_stats("tottime")
+    stats.print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    out.write_text(stream.getvalue(), encoding="utf-8")
+    total = sum(row[2] for row in stats.stats.values())  # type: ignore[attr-defined]
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]  # type: ignore[attr-defined]
+    return [
+        {
+            "function": f"{Path(file).name}:{line}({name})",
+            "calls": calls,
+            "tottime_share": round(tottime / total, 4),
+            "cumtime_share": round(cumtime / total, 4),
+        }
+        for (file, line, name), (_cc, calls, tottime, cumtime, _callers) in rows
+    ]
+
+
+# -- (b) incremental re-assessment --------------------------------------------------------
+
+
+def _changed(fact: Fact, rng: random.Random) -> Fact:
+    """The same statement with another plausible value."""
+    value = fact.value
+    if isinstance(value, bool):
+        new: Any = not value
+    elif isinstance(value, (int, float)):
+        new = round(value * rng.uniform(0.5, 1.5) + rng.choice((0, 1, 5)), 2)
+    elif isinstance(value, dict) and "amount" in value:
+        new = {**value, "amount": str(round(float(value["amount"]) * rng.uniform(0.5, 1.5)))}
+    elif isinstance(value, list):
+        new = sorted({*value, rng.choice(("CCS2", "Type2", "en", "fr"))})
+    elif isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        new = (date.fromisoformat(value) + timedelta(days=rng.randint(-800, 800))).isoformat()
+    elif fact.property == "roads.driving_side":
+        new = "left" if value == "right" else "right"
+    elif fact.property.endswith("_registration"):
+        new = rng.choice(("allowed", "restricted", "banned"))
+    elif fact.property == "regulation.type_approval.regime":
+        new = rng.choice(("UNECE", "EU-WVTA", "FMVSS", "ADR", "GSO", "national"))
+    else:
+        new = f"{value} (amended)"
+    return dataclasses.replace(fact, value=new, id=-fact.id)
+
+
+def _members(connection: Any, markets: list[str]) -> dict[str, list[str]]:
+    """Which markets inherit each market's facts (a bloc's members) on ON."""
+    inheriting: dict[str, list[str]] = defaultdict(list)
+    for market in markets:
+        for parent in queries.inheritance_chain(connection, market, ON)[1:]:
+            inheriting[parent].append(market)
+    return inheriting
+
+
+def measure_reassess(
+    atlas: Atlas,
+    models: list[Any],
+    markets: list[str],
+    changes: int,
+    verify: int,
+    eager: bool = True,
+) -> dict[str, Any]:
+    """200 changes, each: affected pairs, re-read the property, re-run what it can move."""
+    assert reassess_module is not None, "src/autoatlas/assess/reassess.py is missing"
+    affected_pairs, reassess, splice = (
+        reassess_module.affected_pairs,
+        reassess_module.reassess,
+        reassess_module.splice,
+    )
+    rng = random.Random(42)
+    reassess_keywords = "memo" in inspect.signature(reassess).parameters
+    by_id = {m.id: m for m in models}
+    portfolio = {market: [m.id for m in models] for market in markets}  # models by market
+    with atlas.read() as connection:
+        rates = load_rates(connection, ON)
+        facts = {
+            m: queries.profile(connection, m, as_of=ON, statistics=_statistics()) for m in markets
+        }
+        inheriting = _members(connection, markets)
+        _log(f"reassess: the matrix state ({len(models) * len(markets):,} pairs) ...")
+        state: dict[tuple[str, str], Assessment] = {}
+        built: set[str] = set()
+
+        def build(touched: list[tuple[str, str]]) -> None:
+            """The matrix's assessments of the markets a change touches (untimed; lazily,
+            so that a slow engine need not assess every pair first)."""
+            for where in dict.fromkeys(code for _model, code in touched):
+                if where not in built:
+                    built.add(where)
+                    for model in models:
+                        state[(model.id, where)] = assess_with_facts(
+                            model, where, ON, facts[where], rates
+                        )
+
+        if eager:
+            build([(models[0].id, market) for market in markets])
+        # A service holding this state freezes it after building it: otherwise full
+        # collections walk its millions of findings during the timed re-assessments.
+        gc.collect()
+        gc.freeze()
+        readable = sorted(reassess_module.REASSESSABLE)
+        candidates = [
+            (market, prop)
+            for market in markets
+            for prop in readable
+            if any(f.property == prop for f in facts[market])
+            and prop not in reassess_module.RATE_PROPERTIES
+        ]
+        latencies, reads, pair_counts, kinds = [], [], [], Counter[str]()
+        agree = checked = 0
+        _log(f"reassess: {changes} changes ({len(candidates):,} candidate statements) ...")
+        for number in range(changes):
+            market, prop = rng.choice(candidates)
+            old = [f for f in facts[market] if f.property == prop]
+            target = rng.choice(old)
+            new_fact = _changed(target, rng)
+            touched = affected_pairs(prop, market, portfolio, members=inheriting.get(market, ()))
+            build(touched)
+            gc.collect()
+            gc.freeze()  # what is built so far, as above
+            before = {key: state[key] for key in touched}
+            started = time.perf_counter()
+            # The change event names the market and the property: re-read what is now
+            # valid there (one property), then splice it into each affected market's facts.
+            queries.profile(connection, market, as_of=ON, properties=[prop])
+            read_done = time.perf_counter()
+            pairs = affected_pairs(prop, market, portfolio, members=inheriting.get(market, ()))
+            fresh: dict[str, list[Fact]] = {}
+            shared: dict[str, dict[str, Any]] = {}  # index and memo per market, if supported
+            for model_id, where in pairs:
+                if where not in fresh:
+                    now = [
+                        new_fact if f is target else f for f in facts[where] if f.property == prop
+                    ]
+                    fresh[where] = splice(facts[where], prop, now)
+                    shared[where] = _index(fresh[where]) if reassess_keywords else {}
+                state_key = (model_id, where)
+                state[state_key] = reassess(
+                    state[state_key], prop, fresh[where], rates, **shared[where]
+                )
+            elapsed = time.perf_counter() - started
+            latencies.append(elapsed * 1000)
+            reads.append((read_done - started) * 1000)
+            pair_counts.append(len(pairs))
+            kinds[prop] += 1
+            if number < verify:  # the incremental answer equals a full re-assessment
+                for model_id, where in pairs[:: max(1, len(pairs) // 50)]:
+                    full = assess_with_facts(by_id[model_id], where, ON, fresh[where], rates)
+                    checked += 1
+                    agree += digest([full]) == digest([state[(model_id, where)]])
+            state.update(before)  # restore, so each change starts from the same state
+    gc.unfreeze()
+    latencies.sort()
+    return {
+        "changes": changes,
+        "portfolio_pairs": len(models) * len(markets),
+        "p50_ms": round(_pct(latencies, 50), 2),
+        "p99_ms": round(_pct(latencies, 99), 2),
+        "max_ms": round(latencies[-1], 2),
+        "reread_p50_ms": round(_pct(sorted(reads), 50), 2),
+        "pairs_p50": _pct(sorted(pair_counts), 50),
+        "pairs_max": max(pair_counts),
+        "verified_pairs": checked,
+        "verified_agree": agree,
+        "properties_changed": len(kinds),
+        "goal_met": _pct(latencies, 99) <= GOAL_REASSESS_MS,
+        "gc": "state frozen with gc.freeze() after building it",
+    }
+
+
+def _pct(values: list[float], percent: float) -> float:
+    index = min(len(values) - 1, max(0, round(percent / 100 * len(values) + 0.5) - 1))
+    return values[index]
+
+
+# -- the run ------------------------------------------------------------------------------
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Benchmark the assessment matrix and incremental re-assessment.",
+        epilog="example: .venv/bin/python bench/assess_bench.py --models 200 --out /tmp/a.json",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=BENCH / "work" / "ours.db",
+        help="the database bench/run.py built (only read)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=BENCH / "work",
+        help="where the copy (assess.db) and the layer bundle go",
+    )
+    parser.add_argument("--models", type=int, default=1000)
+    parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument(
+        "--verify",
+        type=int,
+        default=20,
+        help="changes whose incremental answer is checked against a full one",
+    )
+    parser.add_argument(
+        "--profile-markets",
+        type=int,
+        default=10,
+        help="markets in the cProfile slice (x all models); 0 skips it",
+    )
+    parser.add_argument(
+        "--skip-bare", action="store_true", help="skip the matrix on the database as generated"
+    )
+    parser.add_argument(
+        "--lazy-state",
+        action="store_true",
+        help="assess only the markets the changes touch (for a slow engine), not every pair",
+    )
+    parser.add_argument(
+        "--skip-matrix",
+        action="store_true",
+        help="skip both matrices and the profile: import the layer, measure re-assessment only",
+    )
+    parser.add_argument(
+        "--no-pure-loop",
+        action="store_true",
+        help="do not time the pure assessment apart (it takes as long as the matrix)",
+    )
+    parser.add_argument("--out", type=Path, default=BENCH / "results" / "assess.json")
+    parser.add_argument("--note", default=None)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    started = time.perf_counter()
+    args.work.mkdir(parents=True, exist_ok=True)
+    copy = args.work / "assess.db"
+    _log(f"copying {args.db} to {copy} (read-only source) ...")
+    _copy(args.db, copy)
+    atlas = Atlas(Settings(database_url=f"sqlite:///{copy}"))
+    models = synthetic_models(args.models)
+    with atlas.read() as connection:
+        markets = queries.markets_with_facts(connection)
+    powertrains = Counter(m.powertrain for m in models)
+    results: dict[str, Any] = {
+        "note": args.note,
+        "machine": machine(ROOT),
+        "on": ON.isoformat(),
+        "models": {"count": len(models), "seed": 42, "powertrains": dict(powertrains)},
+        "markets": len(markets),
+    }
+    if not (args.skip_bare or args.skip_matrix):
+        results["matrix_bare"] = measure_matrix(
+            atlas, models, markets, "bare database", not args.no_pure_loop
+        )
+    statements = [(s.prop.id, s.qualifiers) for s in choose_statements(load_vocabulary(), 200)]
+    layer = args.work / "assess-layer.json"
+    count = layer_bundle(layer, markets, statements)
+    _log(f"importing the rule layer ({count:,} facts) into the copy ...")
+    t = time.perf_counter()
+    report = atlas.import_files([layer])
+    results["layer"] = {
+        "facts": count,
+        "added": report.added,
+        "import_seconds": round(time.perf_counter() - t, 2),
+    }
+    if not args.skip_matrix:
+        results["matrix"] = measure_matrix(
+            atlas, models, markets, "with the rule layer", not args.no_pure_loop
+        )
+    if args.profile_markets and not args.skip_matrix:
+        _log(f"cProfile: {len(models)} models x {args.profile_markets} markets ...")
+        results["profile"] = profile_pure(
+            atlas,
+            models,
+            markets[: args.profile_markets],
+            args.out.with_name("assess-profile.txt"),
+        )
+    if reassess_module is not None:
+        results["reassess"] = measure_reassess(
+            atlas, models, markets, args.changes, args.verify, not args.lazy_state
+        )
+        results["reassess"]["state"] = "lazy" if args.lazy_state else "every pair first"
+    results["machine"]["load_average_at_end"] = load_average()
+    results["elapsed_seconds"] = round(time.perf_counter() - started, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    _log(f"results written to {args.out} ({results['elapsed_seconds']:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

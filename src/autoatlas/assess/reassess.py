@@ -1,0 +1,113 @@
+"""Re-assessing only what one changed fact can move.
+
+Rules declare the properties they read (`rules_reading`) and the landed cost declares its
+own (`READS`), so a change to one property of one market touches only the portfolio's pairs
+in that market (and in the markets that inherit from it, a bloc's members) and, in each, only
+the rules reading it, or the whole assessment when the landed cost reads it (see `reassess`).
+Exchange rates and currencies are shared by every market (a price is converted through them
+anywhere), so a change to one of those re-assesses every pair whole. Pure functions: the
+caller reads the facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from functools import cache
+
+from autoatlas.assess.assessment import Assessment, _penalties, assess_with_facts
+from autoatlas.assess.landed_cost import READS
+from autoatlas.assess.rates import Rates
+from autoatlas.domain.facts import Fact
+from autoatlas.rules.engine import RULES, FactIndex, rules_reading, run_rules
+from autoatlas.rules.memo import Memo
+
+__all__ = ["RATE_PROPERTIES", "REASSESSABLE", "affected_pairs", "reassess", "splice"]
+
+# Read through `Rates` by the landed cost and by rules comparing prices: a change anywhere
+# can move any pair.
+RATE_PROPERTIES = frozenset({"trade.currency", "trade.exchange_rate.usd"})
+
+
+def _reassessable() -> frozenset[str]:
+    rules_reading("")  # loads the rule library
+    return frozenset({*READS, *RATE_PROPERTIES, *(p for r in RULES.values() for p in r.reads)})
+
+
+REASSESSABLE = _reassessable()  # every property an assessment can read
+
+
+def affected_pairs(
+    prop: str,
+    market: str,
+    portfolio: Iterable[tuple[str, str]] | Mapping[str, Sequence[str]],
+    *,
+    members: Collection[str] = (),
+) -> list[tuple[str, str]]:
+    """The (model, market) pairs of `portfolio` whose assessment a change to `prop` in
+    `market` can move. `members` are the markets that inherit `market`'s facts (a bloc's
+    members on the day); the caller knows them. A property no assessment reads moves none.
+
+    `portfolio` is (model, market) pairs, or the models by market (market -> model ids),
+    which answers without scanning every pair."""
+    if prop not in REASSESSABLE:
+        return []
+    where = dict.fromkeys([market, *members])
+    if isinstance(portfolio, Mapping):
+        if prop in RATE_PROPERTIES:
+            where = dict.fromkeys(portfolio)
+        return [(model, code) for code in where for model in portfolio.get(code, ())]
+    if prop in RATE_PROPERTIES:
+        return list(portfolio)
+    return [(model, code) for model, code in portfolio if code in where]
+
+
+def splice(facts: Sequence[Fact], prop: str, replacement: Iterable[Fact]) -> list[Fact]:
+    """A market's facts with those of `prop` replaced by `replacement` (its facts now)."""
+    return [*(f for f in facts if f.property != prop), *replacement]
+
+
+def reassess(
+    previous: Assessment,
+    prop: str,
+    facts: list[Fact],
+    rates: Rates,
+    *,
+    index: FactIndex | None = None,
+    memo: Memo | None = None,
+) -> Assessment:
+    """`previous` with what a change to `prop` can move re-run over the market's `facts`
+    (as they are now). The result equals a full re-assessment over the same facts.
+
+    A property only rules read re-runs those rules. One the landed cost reads (duties, taxes,
+    incentives) or a rate re-runs the whole assessment: the customs-value line cites every
+    exchange rate the assessment converted with, the rules' price comparisons included, so
+    the cost cannot be redone without them. Re-assessing many models of one market, pass
+    `index` (index_facts(facts)) and a `memo` made once for the market's new facts."""
+    model, market, on = previous.model, previous.market, previous.on
+    if prop in RATE_PROPERTIES or prop in READS:
+        return assess_with_facts(model, market, on, facts, rates, index=index, memo=memo)
+    rerun = {r.id for r in rules_reading(prop)}
+    if not rerun:
+        return previous
+    fresh = list(
+        run_rules(
+            model,
+            market,
+            on,
+            facts,
+            only=rerun,
+            converter=Rates(rates.per_usd).convert,
+            index=index,
+            memo=memo,
+        )
+    )
+    kept = [f for f in previous.findings if f.rule not in rerun]
+    order = _order()
+    # The order of a full run: every rule's findings in turn (the sort is stable).
+    findings = sorted([*kept, *fresh], key=lambda f: order[f.rule])
+    return Assessment(model, market, on, findings, previous.cost, _penalties(findings))
+
+
+@cache
+def _order() -> dict[str, int]:
+    return {rule_id: number for number, rule_id in enumerate(RULES)}
