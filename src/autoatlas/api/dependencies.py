@@ -32,13 +32,16 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_atlas(request: Request) -> Atlas:
+# Dependencies that do no I/O are async: FastAPI then runs them on the event loop instead
+# of handing each one to the thread pool (a measurable share of a cached 304 answer).
+async def get_atlas(request: Request) -> Atlas:
     atlas: Atlas = request.app.state.atlas
     return atlas
 
 
-def get_settings(request: Request) -> Settings:
-    return get_atlas(request).settings
+async def get_settings(request: Request) -> Settings:
+    atlas: Atlas = request.app.state.atlas
+    return atlas.settings
 
 
 AtlasDep = Annotated[Atlas, Depends(get_atlas)]
@@ -81,18 +84,18 @@ def get_principal(request: Request, atlas: AtlasDep) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def get_signed_in(principal: CurrentPrincipal) -> Principal:
+async def get_signed_in(principal: CurrentPrincipal) -> Principal:
     if not principal.authenticated:
         raise AuthenticationError("sign in or send a bearer token for this")
     return principal
 
 
-def get_reader(principal: CurrentPrincipal, settings: SettingsDep) -> Principal:
+async def get_reader(principal: CurrentPrincipal, settings: SettingsDep) -> Principal:
     check_read(principal, anonymous_read=settings.anonymous_read)
     return principal
 
 
-def get_metered_reader(
+async def get_metered_reader(
     principal: Annotated[Principal, Depends(get_reader)], settings: SettingsDep
 ) -> Principal:
     if settings.metering and not principal.authenticated:
