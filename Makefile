@@ -17,7 +17,6 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	scripts/install-system-deps.sh
-	scripts/install-browser.sh
 	$(BIN)/pip install --quiet -e ".[test,refdata]"
 	scripts/install-refdata-npm.sh $(NPM_DIR)
 	touch $@

@@ -1,9 +1,12 @@
 #!/bin/sh
-# Debian packages WeasyPrint (PDF reports) and the PDF checks in the tests need.
+# Debian packages the project needs beyond Python: WeasyPrint's libraries and poppler (PDF
+# reports and their checks), Chromium (Playwright drives it through executable_path in the
+# browser tests) and a small CJK font so pages in Chinese render as text, not boxes.
 # Idempotent and quiet: installs only what is missing, runs `apt-get update` once first.
 set -eu
 
-PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils"
+PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+chromium fonts-wqy-microhei"
 
 missing=""
 for package in $PACKAGES; do

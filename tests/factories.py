@@ -20,3 +20,27 @@ def bundle(*facts: dict[str, Any], sources: list[dict[str, Any]] | None = None) 
         "sources": sources if sources is not None else [SOURCE],
         "facts": [{"sources": ["src"], **fact} for fact in facts],
     }
+
+
+SEAL: dict[str, Any] = {
+    "id": "seal",
+    "name": "Seal",
+    "maker": "BYD",
+    "origin": "CN",
+    "powertrain": "BEV",
+    "body_type": "sedan",
+    "seats": 5,
+    "battery_kwh": 82.5,
+    "steering": "LHD",
+    "dc_connectors": ["CCS2"],
+    "ac_connectors": ["Type2"],
+    "length_mm": 4800,
+    "width_mm": 1875,
+    "height_mm": 1460,
+    "kerb_mass_kg": 2150,
+    "ground_clearance_mm": 120,
+    "operating_temp_min_c": -25,
+    "operating_temp_max_c": 50,
+    "price": {"amount": "30000", "currency": "USD"},
+}
+"""A valid vehicle model (a Chinese LHD BEV with CCS2), for tests that need any model."""

@@ -20,29 +20,9 @@ from autoatlas.auth import service
 from autoatlas.auth.principal import Principal
 from autoatlas.review import changesets
 from autoatlas.store import alerts as store
-from factories import SOURCE
+from factories import SEAL, SOURCE
 
-SPEC: dict[str, Any] = {
-    "id": "seal",
-    "name": "Seal",
-    "maker": "BYD",
-    "origin": "CN",
-    "powertrain": "BEV",
-    "body_type": "sedan",
-    "seats": 5,
-    "battery_kwh": 82.5,
-    "steering": "LHD",
-    "dc_connectors": ["CCS2"],
-    "ac_connectors": ["Type2"],
-    "length_mm": 4800,
-    "width_mm": 1875,
-    "height_mm": 1460,
-    "kerb_mass_kg": 2150,
-    "ground_clearance_mm": 120,
-    "operating_temp_min_c": -25,
-    "operating_temp_max_c": 50,
-    "price": {"amount": "30000", "currency": "USD"},
-}
+SPEC: dict[str, Any] = SEAL
 
 
 def people(atlas: Atlas) -> dict[str, Principal]:

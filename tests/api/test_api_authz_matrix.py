@@ -31,27 +31,9 @@ from autoatlas.atlas import Atlas
 from autoatlas.auth import service
 from autoatlas.vehicles import service as vehicle_service
 from autoatlas.vehicles.spec import VehicleSpec
+from factories import SEAL
 
-MODEL = {
-    "name": "Seal",
-    "maker": "BYD",
-    "origin": "CN",
-    "powertrain": "BEV",
-    "body_type": "sedan",
-    "seats": 5,
-    "battery_kwh": 82.5,
-    "steering": "LHD",
-    "dc_connectors": ["CCS2"],
-    "ac_connectors": ["Type2"],
-    "length_mm": 4800,
-    "width_mm": 1875,
-    "height_mm": 1460,
-    "kerb_mass_kg": 2150,
-    "ground_clearance_mm": 120,
-    "operating_temp_min_c": -25,
-    "operating_temp_max_c": 50,
-    "price": {"amount": "30000", "currency": "USD"},
-}
+MODEL = {key: value for key, value in SEAL.items() if key != "id"}
 
 
 def model_spec(slug: str) -> VehicleSpec:

@@ -17,30 +17,10 @@ from autoatlas.atlas import Atlas
 from autoatlas.domain.facts import Fact
 from autoatlas.store import queries
 from autoatlas.vehicles.spec import VehicleSpec
-from factories import bundle
+from factories import SEAL, bundle
 
 ON = date(2026, 7, 1)
-SPEC: dict[str, Any] = {
-    "id": "seal",
-    "name": "Seal",
-    "maker": "BYD",
-    "origin": "CN",
-    "powertrain": "BEV",
-    "body_type": "sedan",
-    "seats": 5,
-    "battery_kwh": 82.5,
-    "steering": "LHD",
-    "dc_connectors": ["CCS2"],
-    "ac_connectors": ["Type2"],
-    "length_mm": 4800,
-    "width_mm": 1875,
-    "height_mm": 1460,
-    "kerb_mass_kg": 2150,
-    "ground_clearance_mm": 120,
-    "operating_temp_min_c": -25,
-    "operating_temp_max_c": 50,
-    "price": {"amount": "30000", "currency": "USD"},
-}
+SPEC: dict[str, Any] = SEAL
 TH = [
     ("trade.currency", "THB", {}),
     ("trade.exchange_rate.usd", 35, {}),

@@ -38,10 +38,10 @@ pytestmark = pytest.mark.slow
 
 def _chromium() -> Path:
     if not CHROMIUM.exists():
-        subprocess.run([str(ROOT / "scripts" / "install-browser.sh")], check=False)
+        subprocess.run([str(ROOT / "scripts" / "install-system-deps.sh")], check=False)
     if not CHROMIUM.exists():
         pytest.skip(
-            "/usr/bin/chromium is absent and scripts/install-browser.sh could not install it"
+            "/usr/bin/chromium is absent and scripts/install-system-deps.sh could not install it"
         )
     return CHROMIUM
 
