@@ -33,6 +33,7 @@ from autoatlas.ingest.load import (
 )
 from autoatlas.review.changesets import bulk_load
 from autoatlas.store import queries
+from autoatlas.store.catalog import scope_versions, visible_scopes
 from autoatlas.store.engine import WriteTx, connect, create_engine, migrate, write_tx
 from autoatlas.store.queries import FactFilter, MarketRow
 from autoatlas.store.reference import ensure_organization, organization_id, sync_markets
@@ -43,6 +44,16 @@ from autoatlas.vocabulary.model import UnknownVocabularyIdError
 __all__ = ["Atlas", "Coverage", "InitReport"]
 
 OPERATOR_NAME = "AutoAtlas platform operator"
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSnapshot:
+    """A profile and, from the same snapshot, what keeps a cached copy of it correct."""
+
+    market: MarketRow
+    facts: list[Fact]
+    versions: tuple[datetime | None, datetime | None]  # public, the viewer's private scope
+    breakpoints: tuple[date, ...] | None  # the days on which the profile can change
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +209,44 @@ class Atlas:
                 viewer_org_id=self._viewer(connection, viewer),
                 properties=self.select_properties(dimension, None),
                 statistics=self.statistics,
+            )
+
+    def profile_snapshot(
+        self,
+        code: str,
+        *,
+        as_of: date,
+        known_at: datetime | None = None,
+        dimension: str | None = None,
+        viewer: str | None = None,
+        with_breakpoints: bool = True,
+    ) -> ProfileSnapshot:
+        """A profile with what a cache needs to keep it, all read in one snapshot: the
+        versions of the viewer's scopes, and the days on which the profile can change."""
+        code = code.strip().upper()
+        with connect(self.engine) as connection:
+            viewer_org_id = self._viewer(connection, viewer)
+            scopes = visible_scopes(viewer_org_id)
+            versions = scope_versions(connection, scopes)
+            private = versions.get(scopes[1]) if len(scopes) > 1 else None
+            facts = queries.profile(
+                connection,
+                code,
+                as_of=as_of,
+                known_at=known_at,
+                viewer_org_id=viewer_org_id,
+                properties=self.select_properties(dimension, None),
+                statistics=self.statistics,
+            )
+            return ProfileSnapshot(
+                market=queries.get_market(connection, code),
+                facts=facts,
+                versions=(versions.get("public"), private),
+                breakpoints=queries.profile_breakpoints(
+                    connection, code, known_at=known_at, viewer_org_id=viewer_org_id
+                )
+                if with_breakpoints
+                else None,
             )
 
     def history(self, code: str, prop: str, *, viewer: str | None = None) -> list[Fact]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
-__all__ = ["SETTINGS", "Setting", "Settings"]
+__all__ = ["SETTINGS", "SMTP_SECURITY", "Setting", "Settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,59 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest HTTP request body the API accepts, in bytes (larger ones get 413).",
         "int",
     ),
+    Setting(
+        "profile_cache_mb",
+        "AUTOATLAS_PROFILE_CACHE_MB",
+        "256",
+        "Memory for serialized profiles the API keeps, compressed, in MB (0 switches it off).",
+        "int",
+    ),
+    # E-mail alerts: the SMTP server the worker sends through (alerts/channels/email.py).
+    Setting(
+        "smtp_host",
+        "AUTOATLAS_SMTP_HOST",
+        "localhost",
+        "SMTP server that e-mail alerts are sent through.",
+    ),
+    Setting(
+        "smtp_port",
+        "AUTOATLAS_SMTP_PORT",
+        "25",
+        "Port of the SMTP server (1-65535; usually 25, 587 with starttls, 465 with tls).",
+        "int",
+    ),
+    Setting(
+        "smtp_from",
+        "AUTOATLAS_SMTP_FROM",
+        "autoatlas@localhost",
+        "Sender address of alert e-mails.",
+    ),
+    Setting(
+        "smtp_security",
+        "AUTOATLAS_SMTP_SECURITY",
+        "none",
+        "Encryption to the SMTP server: none, starttls (upgrade after connecting) or tls "
+        "(TLS from the start).",
+    ),
+    Setting(
+        "smtp_user",
+        "AUTOATLAS_SMTP_USER",
+        "",
+        "User name to log in to the SMTP server with (empty: no login).",
+    ),
+    Setting(
+        "smtp_password",
+        "AUTOATLAS_SMTP_PASSWORD",
+        "",
+        "Password for AUTOATLAS_SMTP_USER (needs a user; never printed).",
+    ),
+    Setting(
+        "smtp_timeout",
+        "AUTOATLAS_SMTP_TIMEOUT",
+        "10",
+        "Seconds the SMTP server has to answer each step before the e-mail is retried later.",
+        "int",
+    ),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -87,6 +141,35 @@ def _parse(setting: Setting, text: str) -> object:
     return text
 
 
+SMTP_SECURITY = ("none", "starttls", "tls")
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+def _check_smtp(settings: Settings) -> None:
+    """Refuse SMTP settings the worker could only fail on later, naming the variable."""
+    problems = []
+    if not settings.smtp_host.strip():
+        problems.append("AUTOATLAS_SMTP_HOST: empty; name the SMTP server, e.g. smtp.example.com")
+    if not 1 <= settings.smtp_port <= 65535:
+        problems.append(f"AUTOATLAS_SMTP_PORT: {settings.smtp_port} is not a port (1-65535)")
+    if not _ADDRESS.match(settings.smtp_from):
+        problems.append(
+            f"AUTOATLAS_SMTP_FROM: {settings.smtp_from!r} is not an e-mail address, "
+            "e.g. alerts@example.com"
+        )
+    if settings.smtp_security not in SMTP_SECURITY:
+        problems.append(
+            f"AUTOATLAS_SMTP_SECURITY: {settings.smtp_security!r} is not one of "
+            + ", ".join(SMTP_SECURITY)
+        )
+    if settings.smtp_password and not settings.smtp_user:
+        problems.append("AUTOATLAS_SMTP_PASSWORD: set, but AUTOATLAS_SMTP_USER is empty")
+    if settings.smtp_timeout <= 0:
+        problems.append(f"AUTOATLAS_SMTP_TIMEOUT: {settings.smtp_timeout} is not more than 0")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = SETTINGS[0].default
@@ -96,6 +179,17 @@ class Settings:
     metering: bool = False
     metering_cost: int = 1
     max_body_bytes: int = 1_048_576
+    profile_cache_mb: int = 256
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = "autoatlas@localhost"
+    smtp_security: str = "none"
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)  # kept out of logs and tracebacks
+    smtp_timeout: int = 10
+
+    def __post_init__(self) -> None:
+        _check_smtp(self)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from autoatlas.api.bodylimit import BodyLimitMiddleware
 from autoatlas.api.problems import PROBLEM_MEDIA_TYPE, ServerErrorMiddleware, install_handlers
+from autoatlas.api.profile_cache import ProfileCache
 from autoatlas.api.ratelimit import RateLimitMiddleware
 from autoatlas.api.routers import (
     accounts,
@@ -49,6 +50,7 @@ def create_app(settings: Settings, *, atlas: Atlas | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.atlas = Atlas(settings, engine=atlas.engine if atlas is not None else None)
+    app.state.profile_cache = ProfileCache(settings.profile_cache_mb * 1024 * 1024)
     install_handlers(app)
     for module in (
         markets,

@@ -17,14 +17,25 @@ from autoatlas.atlas import Atlas
 from autoatlas.auth.principal import Principal
 from autoatlas.store.catalog import scope_versions, visible_scopes
 
-__all__ = ["current_etag", "matches", "not_modified"]
+__all__ = ["Versions", "current_etag", "etag_of", "matches", "not_modified", "read_versions"]
+
+Versions = tuple[datetime | None, datetime | None]  # (public, the viewer's private scope)
 
 
-def current_etag(request: Request, atlas: Atlas, principal: Principal) -> str:
+def read_versions(atlas: Atlas, principal: Principal) -> Versions:
+    """When the scopes the principal can see were last written (one primary-key read)."""
     scopes = visible_scopes(principal.organization_id)
     with atlas.read() as connection:
         versions = scope_versions(connection, scopes)
-    private = versions.get(scopes[1]) if len(scopes) > 1 else None
+    return versions.get("public"), versions.get(scopes[1]) if len(scopes) > 1 else None
+
+
+def current_etag(request: Request, atlas: Atlas, principal: Principal) -> str:
+    return etag_of(request, atlas, read_versions(atlas, principal))
+
+
+def etag_of(request: Request, atlas: Atlas, versions: Versions) -> str:
+    public, private = versions
     query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
     material = "|".join(
         [
@@ -32,7 +43,7 @@ def current_etag(request: Request, atlas: Atlas, principal: Principal) -> str:
             query,
             datetime.now(UTC).date().isoformat(),
             atlas.vocabulary.version,
-            f"public={versions.get('public')}",
+            f"public={public}",
             f"private={private}",
         ]
     )

@@ -37,6 +37,7 @@ __all__ = [
     "list_markets",
     "markets_with_facts",
     "profile",
+    "profile_breakpoints",
     "profiles",
 ]
 
@@ -169,6 +170,46 @@ def profile(
     )
     inherited = {row.id: row.market for row in picked if row.market != code}
     return to_facts(connection, picked, inherited, with_sources=with_sources)
+
+
+def profile_breakpoints(
+    connection: Connection,
+    code: str,
+    *,
+    known_at: datetime | None = None,
+    viewer_org_id: int | None = None,
+) -> tuple[date, ...]:
+    """The days on which `profile(code, as_of=day)` can change, in order.
+
+    Every test `profile` makes on its day compares it with a fact's valid_from or valid_to,
+    or with a bloc membership's bounds (statistics included: their fallback orders by the
+    same dates). So between two consecutive breakpoints the profile is the same for every
+    day, and a cache can keep one answer per span instead of one per day.
+    """
+    own = get_market(connection, code)
+    members = [own.code] + ([own.parent] if own.parent else [])
+    memberships = connection.execute(
+        sa.select(
+            bloc_membership.c.bloc, bloc_membership.c.valid_from, bloc_membership.c.valid_to
+        ).where(bloc_membership.c.member.in_(members))
+    ).all()
+    markets = members + sorted({row.bloc for row in memberships})
+    days: set[date] = set()
+    for row in memberships:
+        days.update(d for d in (row.valid_from, row.valid_to) if d is not None)
+    visible = (
+        sa.select(fact.c.valid_from, fact.c.valid_to)
+        .where(fact.c.market.in_(markets))
+        .where(known_at_clause(known_at))
+        .where(scope_clause(viewer_org_id))
+        .distinct()
+    )
+    for start, end in connection.execute(visible):
+        if start is not None:
+            days.add(start)
+        if end is not None:
+            days.add(end)
+    return tuple(sorted(days))
 
 
 def profiles(
