@@ -84,7 +84,7 @@ def translations(language: str) -> gettext.GNUTranslations:
             if key in origin:
                 raise ValueError(f"{file.name}: {key!r} is already translated in {origin[key]}")
             origin[key] = file.name
-            merged[message.id] = message.string
+            merged.add(message.id, message.string)
     if merged is None:
         raise FileNotFoundError(f"no .po catalogue in {catalogue_dir(language)}")
     compiled = BytesIO()
