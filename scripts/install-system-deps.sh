@@ -1,12 +1,13 @@
 #!/bin/sh
 # Debian packages the project needs beyond Python: WeasyPrint's libraries and poppler (PDF
 # reports and their checks), Chromium (Playwright drives it through executable_path in the
-# browser tests) and a small CJK font so pages in Chinese render as text, not boxes.
+# browser tests), a small CJK font so pages in Chinese render as text, not boxes, and the
+# PostgreSQL server (the alerts tests restart a throwaway cluster of their own with it).
 # Idempotent and quiet: installs only what is missing, runs `apt-get update` once first.
 set -eu
 
 PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
-chromium fonts-wqy-microhei"
+chromium fonts-wqy-microhei postgresql"
 
 missing=""
 for package in $PACKAGES; do

@@ -4,8 +4,11 @@ letters and their replay, slow receivers holding nobody up, digests and e-mail o
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import socket
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -32,6 +35,7 @@ from autoatlas.alerts.channels.webhook import sign, verify
 from autoatlas.alerts.watchlists import create_watchlist
 from autoatlas.alerts.worker import Backoff, Worker, WorkerConfig
 from autoatlas.atlas import Atlas
+from autoatlas.config import Settings
 from autoatlas.store import alerts as store
 
 TIMEOUT = 0.2
@@ -216,3 +220,105 @@ def test_immediate_e_mail_and_a_daily_digest_from_a_watermark(atlas: Atlas, smtp
         keys = [d.idempotency_key for d in store.list_deliveries(connection)]
     assert len(keys) == len(set(keys)) == len(mailbox.messages)
     assert orjson.loads(orjson.dumps(keys))  # plain strings, safe to show
+
+
+def an_alert_to_e_mail(atlas: Atlas) -> None:
+    """byd watches TH and has an e-mail channel; a change on TH is published (the worker
+    makes it one alert and one e-mail)."""
+    who = people(atlas)
+    with atlas.write() as tx:
+        create_watchlist(
+            tx, who["admin@byd"], vocabulary=atlas.vocabulary, name="TH", markets=["TH"]
+        )
+        manage.add_channel(tx, who["admin@byd"], kind="email", target="ops@byd.example")
+    publish(atlas, who, fact("TH", "trade.vat.rate", 7, unit="percent"))
+
+
+def run_worker_once(database_url: str, **smtp: str) -> subprocess.CompletedProcess[str]:
+    """`autoatlas worker --once` as a user runs it, with AUTOATLAS_SMTP_<NAME> variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOATLAS_SMTP_")}
+    env |= {f"AUTOATLAS_SMTP_{name.upper()}": value for name, value in smtp.items()}
+    env["AUTOATLAS_DATABASE_URL"] = database_url
+    command = "from autoatlas.cli.main import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", command, "worker", "--once", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_worker_sends_e_mail_through_the_smtp_settings(
+    atlas: Atlas, database_url: str, smtp: Any
+) -> None:
+    mailbox, port = smtp
+    an_alert_to_e_mail(atlas)
+    done = run_worker_once(
+        database_url, host="127.0.0.1", port=str(port), **{"from": "alerts@atlas.example"}
+    )
+    assert done.returncode == 0, done.stderr
+    assert orjson.loads(done.stdout)["delivered"] == 1
+    (key,) = [d.idempotency_key for d in deliveries(atlas).values()]
+    (message,) = mailbox.messages
+    assert message["From"] == "alerts@atlas.example" and message["To"] == "ops@byd.example"
+    assert message["Message-ID"] == f"<{key}@atlas.example>"
+
+
+def test_a_bad_smtp_setting_stops_the_worker_naming_the_variable(
+    atlas: Atlas, database_url: str, smtp: Any
+) -> None:
+    mailbox, _ = smtp
+    an_alert_to_e_mail(atlas)
+    done = run_worker_once(database_url, host="127.0.0.1", port="70000")
+    assert done.returncode == 2  # invalid input
+    assert "AUTOATLAS_SMTP_PORT: 70000 is not a port (1-65535)" in done.stderr
+    assert mailbox.messages == []
+    assert deliveries(atlas) == {}  # nothing changed: no alert made, nothing queued
+    with atlas.read() as connection:
+        assert store.list_alerts(connection, organization_id=org_id(atlas, "byd")) == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"AUTOATLAS_SMTP_PORT": "smtp"}, "AUTOATLAS_SMTP_PORT: 'smtp' is not a whole number"),
+        ({"AUTOATLAS_SMTP_PORT": "0"}, "AUTOATLAS_SMTP_PORT: 0 is not a port (1-65535)"),
+        ({"AUTOATLAS_SMTP_HOST": " "}, "AUTOATLAS_SMTP_HOST: empty"),
+        ({"AUTOATLAS_SMTP_FROM": "atlas"}, "AUTOATLAS_SMTP_FROM: 'atlas' is not an e-mail"),
+        ({"AUTOATLAS_SMTP_SECURITY": "ssl"}, "AUTOATLAS_SMTP_SECURITY: 'ssl' is not one of"),
+        ({"AUTOATLAS_SMTP_PASSWORD": "pw"}, "AUTOATLAS_SMTP_USER is empty"),
+        ({"AUTOATLAS_SMTP_TIMEOUT": "0"}, "AUTOATLAS_SMTP_TIMEOUT: 0 is not more than 0"),
+    ],
+)
+def test_bad_smtp_settings_are_refused_with_the_variable(
+    variables: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        Settings.from_env(variables)
+    assert message in str(refused.value)
+
+
+def test_smtp_settings_reach_the_e_mail_channel_and_the_password_stays_hidden() -> None:
+    settings = Settings.from_env(
+        {
+            "AUTOATLAS_SMTP_HOST": "mail.example.com",
+            "AUTOATLAS_SMTP_PORT": "587",
+            "AUTOATLAS_SMTP_FROM": "alerts@example.com",
+            "AUTOATLAS_SMTP_SECURITY": "starttls",
+            "AUTOATLAS_SMTP_USER": "atlas",
+            "AUTOATLAS_SMTP_PASSWORD": "s3cret-pw",
+            "AUTOATLAS_SMTP_TIMEOUT": "30",
+        }
+    )
+    assert SmtpSettings.from_settings(settings) == SmtpSettings(
+        host="mail.example.com",
+        port=587,
+        sender="alerts@example.com",
+        username="atlas",
+        password="s3cret-pw",
+        security="starttls",
+        timeout=30.0,
+    )
+    assert "s3cret-pw" not in repr(settings)
+    assert "s3cret-pw" not in repr(SmtpSettings.from_settings(settings))

@@ -104,6 +104,9 @@ DELETE /watchlists/{acme's}             401  204    204     204      204   404  
 GET /alerts                             401  200    200     200      200   200    200      200
 POST /alerts/{acme's}/read              401  204    204     204      204   404    404      404
 GET /feeds/{acme's}.atom                200  200    200     200      200   200    200      200
+GET /alerts/feed-tokens                 401  403    403     403      200   403    200      200
+POST /alerts/feed-tokens                401  403    403     403      201   403    201      201
+DELETE /alerts/feed-tokens/{acme's}     401  403    403     403      204   403    404      404
 GET /channels                           401  403    403     403      200   403    200      200
 POST /channels                          401  403    403     403      201   403    201      201
 DELETE /channels/{acme's}               401  403    403     403      204   403    404      404
@@ -233,6 +236,10 @@ def _calls(world: World) -> dict[str, Callable[[], Call]]:
             )
         return row.id
 
+    def acme_feed_token() -> int:
+        with world.atlas.write() as tx:
+            return atom.issue_feed_token(tx, world.principal("admin"))[1]
+
     with world.atlas.write() as tx:
         feed_token, _ = atom.issue_feed_token(tx, world.principal("admin"))
     standing = acme_model()
@@ -247,6 +254,13 @@ def _calls(world: World) -> dict[str, Callable[[], Call]]:
         "GET /alerts": lambda: ("GET", "/alerts?unread=true", None),
         "POST /alerts/{acme's}/read": lambda: ("POST", f"/alerts/{acme_alert(world)}/read", None),
         "GET /feeds/{acme's}.atom": lambda: ("GET", f"/feeds/{feed_token}.atom", None),
+        "GET /alerts/feed-tokens": lambda: ("GET", "/alerts/feed-tokens", None),
+        "POST /alerts/feed-tokens": lambda: ("POST", "/alerts/feed-tokens", None),
+        "DELETE /alerts/feed-tokens/{acme's}": lambda: (
+            "DELETE",
+            f"/alerts/feed-tokens/{acme_feed_token()}",
+            None,
+        ),
         "GET /channels": lambda: ("GET", "/channels", None),
         "POST /channels": lambda: (
             "POST",

@@ -19,9 +19,18 @@ from autoatlas.errors import AuthenticationError, NotFoundError, PermissionDenie
 from autoatlas.store import alerts as store
 from autoatlas.store.accounts import get_organization
 from autoatlas.store.engine import WriteTx
+from autoatlas.store.feed_tokens import FeedTokenRow
+from autoatlas.store.feed_tokens import list_feed_tokens as _list_tokens
 from autoatlas.store.ledger import append_audit
 
-__all__ = ["feed_for_token", "issue_feed_token", "render_feed", "revoke_feed_token"]
+__all__ = [
+    "feed_for_token",
+    "get_feed_token",
+    "issue_feed_token",
+    "list_feed_tokens",
+    "render_feed",
+    "revoke_feed_token",
+]
 
 ATOM = "http://www.w3.org/2005/Atom"
 PREFIX = "aaf_"
@@ -57,7 +66,21 @@ def issue_feed_token(tx: WriteTx, principal: Principal) -> tuple[str, int]:
     return plain, token_id
 
 
+def list_feed_tokens(connection: Connection, principal: Principal) -> list[FeedTokenRow]:
+    """The organization's feed tokens, live and revoked (prefix and dates; never the hash)."""
+    return _list_tokens(connection, organization_id=_check_admin(principal))
+
+
+def get_feed_token(connection: Connection, principal: Principal, token_id: int) -> FeedTokenRow:
+    """One of the organization's feed tokens; another organization's is NotFound."""
+    found = _list_tokens(connection, organization_id=_check_admin(principal), token_id=token_id)
+    if not found:
+        raise NotFoundError(f"no feed token {token_id}")
+    return found[0]
+
+
 def revoke_feed_token(tx: WriteTx, principal: Principal, token_id: int) -> None:
+    """Revoke a live token: from this transaction's commit on, its feed answers 404."""
     org = _check_admin(principal)
     if not store.revoke_feed_token(tx, organization_id=org, token_id=token_id):
         raise NotFoundError(f"no live feed token {token_id}")

@@ -8,24 +8,41 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
 from autoatlas.alerts.channels.webhook import Outcome
+from autoatlas.config import Settings
 
 __all__ = ["SmtpSettings", "render_email", "send_email"]
 
 
 @dataclass(frozen=True, slots=True)
 class SmtpSettings:
+    """The SMTP server and how to reach it; `from_settings` reads the AUTOATLAS_SMTP_*
+    settings (validated there)."""
+
     host: str = "localhost"
     port: int = 25
     sender: str = "autoatlas@localhost"
     username: str | None = None
-    password: str | None = None
-    starttls: bool = False
+    password: str | None = field(default=None, repr=False)
+    security: str = "none"  # none, starttls (upgrade after connecting) or tls (from the start)
+    timeout: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmtpSettings:
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            username=settings.smtp_user or None,
+            password=settings.smtp_password or None,
+            security=settings.smtp_security,
+            timeout=float(settings.smtp_timeout),
+        )
 
 
 def _line(alert: dict[str, Any]) -> str:
@@ -55,14 +72,23 @@ def render_email(payload: dict[str, Any]) -> tuple[str, str]:
     return f"AutoAtlas alert: {alert['title']}", "\n".join(lines) + "\n"
 
 
+def _connect(settings: SmtpSettings, timeout: float) -> smtplib.SMTP:
+    if settings.security == "tls":
+        context = ssl.create_default_context()
+        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
+    return smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+
+
 def send_email(
     settings: SmtpSettings,
     *,
     to: str,
     payload: dict[str, Any],
     idempotency_key: str,
-    timeout: float,
+    timeout: float | None = None,
 ) -> Outcome:
+    """Send one message; any SMTP or network failure is an Outcome to retry, never raised.
+    `timeout` overrides the settings' timeout."""
     subject, text = render_email(payload)
     message = EmailMessage()
     message["From"] = settings.sender
@@ -72,9 +98,10 @@ def send_email(
     domain = settings.sender.rpartition("@")[2] or "autoatlas.local"
     message["Message-ID"] = f"<{idempotency_key}@{domain}>"
     message.set_content(text)
+    seconds = settings.timeout if timeout is None else timeout
     try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=timeout) as smtp:
-            if settings.starttls:
+        with _connect(settings, seconds) as smtp:
+            if settings.security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
             if settings.username:
                 smtp.login(settings.username, settings.password or "")

@@ -23,6 +23,8 @@ __all__ = [
     "ChannelCreated",
     "ChannelPublic",
     "DeliveryPublic",
+    "FeedTokenCreated",
+    "FeedTokenPublic",
     "ReplayPublic",
     "WatchlistCreate",
     "WatchlistPublic",
@@ -123,6 +125,18 @@ class DeliveryPublic(_Public):
 
 class ReplayPublic(_Public):
     replayed: int
+
+
+class FeedTokenPublic(_Public):
+    id: int
+    prefix: str = Field(description="The token's first characters, to tell tokens apart.")
+    created_at: str
+    revoked_at: str | None = None
+
+
+class FeedTokenCreated(FeedTokenPublic):
+    token: str = Field(description="The feed token: shown this once, put it in the feed URL.")
+    feed_url: str = Field(description="The feed's URL, token included, for a feed reader.")
 
 
 # -- watchlists -------------------------------------------------------------------------------
@@ -226,6 +240,50 @@ def feed(
     with atlas.read() as connection:
         document = atom.feed_for_token(connection, token, feed_url=str(request.url))
     return Response(content=document, media_type=ATOM_MEDIA_TYPE)
+
+
+@router.get(
+    "/alerts/feed-tokens", response_model=list[FeedTokenPublic], responses=problems(401, 403)
+)
+def list_feed_tokens(atlas: AtlasDep, principal: SignedInPrincipal) -> list[dict[str, Any]]:
+    """Admins: your organization's feed tokens, live and revoked (never the tokens)."""
+    with atlas.read() as connection:
+        rows = atom.list_feed_tokens(connection, principal)
+    return [row.as_dict() for row in rows]
+
+
+@router.post(
+    "/alerts/feed-tokens",
+    status_code=201,
+    response_model=FeedTokenCreated,
+    responses=problems(401, 403),
+)
+def issue_feed_token(
+    atlas: AtlasDep, request: Request, principal: SignedInPrincipal
+) -> dict[str, Any]:
+    """Admins: a new token for your organization's Atom feed, in this answer only."""
+    with atlas.write() as tx:
+        plain, token_id = atom.issue_feed_token(tx, principal)
+        row = atom.get_feed_token(tx.connection, principal, token_id)
+    return {
+        **row.as_dict(),
+        "token": plain,
+        "feed_url": str(request.url_for("feed", token=plain)),
+    }
+
+
+@router.delete(
+    "/alerts/feed-tokens/{id}",
+    status_code=204,
+    response_class=Response,
+    responses=problems(401, 403, 404, 422),
+)
+def revoke_feed_token(atlas: AtlasDep, principal: SignedInPrincipal, id: Id) -> Response:
+    """Admins: revoke a feed token; its feed answers 404 from now on. Another
+    organization's token, or one revoked already, answers 404."""
+    with atlas.write() as tx:
+        atom.revoke_feed_token(tx, principal, id)
+    return Response(status_code=204)
 
 
 # -- channels and dead letters (admins) -------------------------------------------------------

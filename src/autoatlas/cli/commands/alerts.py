@@ -333,6 +333,30 @@ def feed_token(
     console.print(plain, markup=False, highlight=False)
 
 
+@alerts_app.command("feed-tokens")
+def feed_tokens(org: Org, json: Json = False) -> None:
+    """List an organization's feed tokens, live and revoked (never the tokens themselves).
+
+    Example: `autoatlas alerts feed-tokens --org byd`
+    """
+    service_atlas = atlas()
+    actor = service_atlas.cli_principal(org)
+    with service_atlas.read() as connection:
+        rows = atom.list_feed_tokens(connection, actor)
+    if json:
+        print_json([row.as_dict() for row in rows])
+        return
+    table = Table("id", "prefix", "created", "revoked", header_style="bold")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.prefix + "…",
+            row.created_at.isoformat(sep=" ", timespec="seconds"),
+            row.revoked_at.isoformat(sep=" ", timespec="seconds") if row.revoked_at else "",
+        )
+    console.print(table)
+
+
 def worker(
     once: Annotated[
         bool, typer.Option("--once", help="Work until the queue is empty, then stop.")
@@ -344,17 +368,11 @@ def worker(
         float, typer.Option(help="Seconds a claim is held before another worker may retry it.")
     ] = 120.0,
     poll: Annotated[float, typer.Option(help="Seconds between looks at an empty queue.")] = 1.0,
-    smtp_host: Annotated[
-        str, typer.Option(envvar="AUTOATLAS_SMTP_HOST", help="SMTP server for e-mail alerts.")
-    ] = "localhost",
-    smtp_port: Annotated[int, typer.Option(envvar="AUTOATLAS_SMTP_PORT", help="SMTP port.")] = 25,
-    smtp_from: Annotated[
-        str, typer.Option(envvar="AUTOATLAS_SMTP_FROM", help="Sender address of alert e-mails.")
-    ] = "autoatlas@localhost",
     json: Annotated[bool, typer.Option("--json", help="With --once: print the report.")] = False,
 ) -> None:
     """Run the alert queue: new events become alerts, alerts are delivered (webhook, e-mail),
     failures retried with backoff for 24 h. Several workers may share a PostgreSQL database.
+    E-mail goes through the SMTP server of the AUTOATLAS_SMTP_* settings.
 
     Example: `autoatlas worker` (stop with Ctrl-C), or `autoatlas worker --once --json`
     """
@@ -368,7 +386,7 @@ def worker(
         timeout=timeout,
         lease=timedelta(seconds=lease),
         poll=poll,
-        smtp=SmtpSettings(host=smtp_host, port=smtp_port, sender=smtp_from),
+        smtp=SmtpSettings.from_settings(service_atlas.settings),
     )
     engine = worker_engine(service_atlas.settings.database_url)
     runner = Worker(
