@@ -8,6 +8,7 @@ The cached part is everything but `as_of` (which the route writes in front): the
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +22,12 @@ from autoatlas.api.profile_cache import ProfileCache, span_index
 from autoatlas.atlas import Atlas
 from autoatlas.auth.principal import Principal
 
-__all__ = ["ProfileAsk", "build_profile", "cached_profile", "profile_cache"]
+__all__ = ["ProfileAsk", "build_profile", "cached_profile", "profile_builds", "profile_cache"]
+
+# Profiles computed at once. Building one is mostly Python (rows to facts to JSON): more
+# threads than cores only share the GIL, and starve the event loop that serves cached
+# answers; two keep both cores busy while SQLite works outside the GIL.
+BUILDS_AT_ONCE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,14 @@ class ProfileAsk:
 def profile_cache(request: Request) -> ProfileCache:
     cache: ProfileCache = request.app.state.profile_cache
     return cache
+
+
+def profile_builds(request: Request) -> asyncio.Semaphore:
+    state = request.app.state
+    builds: asyncio.Semaphore | None = getattr(state, "profile_builds", None)
+    if builds is None:  # made on first use, inside the running event loop
+        builds = state.profile_builds = asyncio.Semaphore(BUILDS_AT_ONCE)
+    return builds
 
 
 def cached_profile(request: Request, atlas: Atlas, ask: ProfileAsk) -> bytes | None:
