@@ -68,8 +68,9 @@ def test_models_are_private_and_assessed_in_every_format(
     pdf = http.get(url + "&format=pdf", headers=who["acme"])
     assert pdf.content.startswith(b"%PDF")
     variant = http.get(url + "&with=dc_connectors%2B%3DCCS2", headers=who["acme"]).json()
-    # The DC blocker (40) is gone: penalties 135 → 95, score 0 → 5 (never below 0).
-    assert variant["variant"]["score"] == {"base": 0, "variant": 5}
+    # The DC blocker is gone: 2 blockers → 1 (with 1 major and 20 unknown),
+    # 100 × 0.6² × 0.85 × 0.98²⁰ = 20.4 → 100 × 0.6 × 0.85 × 0.98²⁰ = 34.0.
+    assert variant["variant"]["score"] == {"base": 20, "variant": 34}
     entry = http.post(
         f"{API}/portfolio", json={"model": "aa-gbt-sedan", "market": "TH"}, headers=who["acme"]
     )

@@ -88,15 +88,16 @@ EXPECTED = {
     },
 }
 
-# Fit score: 100 − 40 per blocker − 15 per major (fail or note) − 5 per minor − 2 per unknown,
-# never below 0.
-#   DE: 3 blockers (120) + 2 majors (30) + 17 unknown (34) → 0
-#   GB: 1 blocker (40) + 1 major (15) + 1 minor (5) + 18 unknown (36) = 96 → 100 − 96 = 4
-#   TH: 2 blockers (80) + 1 major (15) + 20 unknown (40) → 0
-#   AU: 2 blockers (80) + 2 majors (30) + 20 unknown (40) → 0
-#   BR: 1 blocker (40) + 1 major (15) + 21 unknown (42) = 97 → 3
-#   US: 3 blockers (120) + 2 majors (30) + 17 unknown (34) → 0
-SCORES = {"DE": 0, "GB": 4, "TH": 0, "AU": 0, "BR": 3, "US": 0}
+# Fit score (assess/scoring.py): each counted finding takes a share of what is left — a blocker
+# 40 %, a major (fail or note) 15 %, a minor 5 %, an unknown 2 % — rounded half up at the end:
+#   DE: 3 blockers, 2 majors, 17 unknown: 100 × 0.6³ × 0.85² × 0.98¹⁷ = 11.07 → 11
+#   GB: 1 blocker, 1 major, 1 minor, 18 unknown: 100 × 0.6 × 0.85 × 0.95 × 0.98¹⁸ = 33.68 → 34
+#   TH: 2 blockers, 1 major, 20 unknown: 100 × 0.6² × 0.85 × 0.98²⁰ = 20.43 → 20
+#   AU: 2 blockers, 2 majors, 20 unknown: 100 × 0.6² × 0.85² × 0.98²⁰ = 17.36 → 17
+#   BR: 1 blocker, 1 major, 21 unknown: 100 × 0.6 × 0.85 × 0.98²¹ = 33.37 → 33
+#   US: as DE → 11
+# (Points subtracted from 100 left DE, TH, AU and US all at the floor of 0.)
+SCORES = {"DE": 11, "GB": 34, "TH": 20, "AU": 17, "BR": 33, "US": 11}
 
 # Landed cost, line by line: (key, amount) in the market's currency, then the total and the
 # total back in USD. Price: 20,000.00 USD CIF.
@@ -230,9 +231,9 @@ def test_the_dated_duties_and_the_inherited_and_maker_specific_facts(scenario: A
 def test_variants_change_the_findings_as_expected(scenario: Atlas) -> None:
     principal = scenario.cli_principal()
     with scenario.read() as connection:
-        # "What if we add CCS2 and Type 2 inlets" in Germany: the DC blocker (40) and the AC
-        # major (15) become ok: score stays 0 (three blockers remain: 40+40+15+34 = 129),
-        # the price does not move.
+        # "What if we add CCS2 and Type 2 inlets" in Germany: the DC blocker and the AC major
+        # become ok: 2 blockers, 1 major, 17 unknown left, 100 × 0.6² × 0.85 × 0.98¹⁷ = 21.7:
+        # the score rises from 11 to 22; the price does not move.
         ports = assess_variant(
             connection,
             principal,
@@ -257,6 +258,7 @@ def test_variants_change_the_findings_as_expected(scenario: Atlas) -> None:
         ("charging.dc_connector", OK),
         ("charging.ac_connector", OK),
     }
+    assert (ports.base.score, ports.variant.score) == (11, 22)
     assert ports.total_change == Decimal("0.00")
     assert thailand.variant.cost.total == Decimal("22514.80")
     assert thailand.total_change == Decimal("-3479.56")
@@ -313,18 +315,26 @@ def test_the_matrix_ranks_by_the_explained_score(scenario: Atlas) -> None:
         service.create_model(tx, principal, SPEC)
     with scenario.read() as connection:
         rows = portfolio_matrix(connection, principal, on=ON, markets=list(EXPECTED))
-    # Score first (GB 4, BR 3, the rest 0), then fewer blockers (AU and TH 2; DE and US 3),
-    # then the market code.
+    # Score first (GB 34, BR 33, TH 20, AU 17, DE and US 11), then fewer blockers (DE and
+    # US 3 each), then the market code.
     assert [(r.assessment.market, r.assessment.score) for r in rows] == [
-        ("GB", 4),
-        ("BR", 3),
-        ("AU", 0),
-        ("TH", 0),
-        ("DE", 0),
-        ("US", 0),
+        ("GB", 34),
+        ("BR", 33),
+        ("TH", 20),
+        ("AU", 17),
+        ("DE", 11),
+        ("US", 11),
     ]
     gb = rows[0].as_dict()
-    assert sum(p["points"] for p in gb["penalties"]) == 96
+    # The explanation adds up to what the score lost, the heaviest finding first: the
+    # DC-connector blocker takes 40 of 100, the AC major 15 % of the 60 left (9), the minor
+    # (steering side) 5 % of 51 (3), each unknown 1 or 0.
+    assert sum(p["points"] for p in gb["penalties"]) == 66
+    assert [(p["why"], p["points"]) for p in gb["penalties"][:3]] == [
+        ("blocker", 40),
+        ("major", 9),
+        ("minor", 3),
+    ]
     assert gb["landed_total"] == "19800.00" and gb["currency"] == "GBP"
     for row in rows:  # each price line cites its own market's rate, not the others'
         price = row.assessment.cost.line("price")

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from autoatlas.assess.landed_cost import READS, LandedCost, landed_cost
 from autoatlas.assess.rates import Rates
+from autoatlas.assess.scoring import fit_score, penalties_of
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import (
     Context,
@@ -29,15 +30,20 @@ from autoatlas.rules.engine import (
 )
 from autoatlas.rules.memo import Memo
 from autoatlas.store import queries
+from autoatlas.store.bulk_profiles import bulk_profiles
 from autoatlas.store.queries import FactFilter
 from autoatlas.vehicles.spec import VehicleSpec
 from autoatlas.vocabulary import load_vocabulary
 
-__all__ = ["PENALTY", "Assessment", "assess", "assess_with_facts", "load_rates", "matrix"]
+__all__ = [
+    "Assessment",
+    "assess",
+    "assess_with_facts",
+    "load_rates",
+    "matrix",
+    "penalties_of",
+]
 
-# What a finding costs the fit score (out of 100): the explanation users see.
-PENALTY = {Severity.BLOCKER: 40, Severity.MAJOR: 15, Severity.MINOR: 5, Severity.INFO: 0}
-UNKNOWN_PENALTY = 2
 _COST_RULE = Rule("assess.landed_cost", "Landed cost", READS, lambda ctx: ())
 
 
@@ -52,7 +58,7 @@ class Assessment:
 
     @property
     def score(self) -> int:
-        return max(0, 100 - sum(points for _rule, _why, points in self.penalties))
+        return fit_score(self.penalties)
 
     @property
     def blockers(self) -> list[Finding]:
@@ -85,14 +91,7 @@ class Assessment:
         }
 
 
-def _penalties(findings: Sequence[Finding]) -> list[tuple[str, str, int]]:
-    found = []
-    for finding in findings:
-        if finding.status is Status.UNKNOWN:
-            found.append((finding.rule, "unknown — no fact", UNKNOWN_PENALTY))
-        elif finding.status in (Status.FAIL, Status.NOTE) and PENALTY[finding.severity]:
-            found.append((finding.rule, str(finding.severity), PENALTY[finding.severity]))
-    return found
+_penalties = penalties_of  # the name reassess imported
 
 
 @cache
@@ -143,7 +142,7 @@ def assess_with_facts(
         vehicle=vehicle,
     )
     cost = landed_cost(context, rates)
-    return Assessment(model, market, on, findings, cost, _penalties(findings))
+    return Assessment(model, market, on, findings, cost, penalties_of(findings))
 
 
 def assess(
@@ -169,20 +168,20 @@ def matrix(
     *,
     viewer_org_id: int | None = None,
 ) -> list[Assessment]:
-    """Every model in every market, best fit first (each market's facts read once)."""
+    """Every model in every market, best fit first: the markets' facts read in one go
+    (store.bulk_profiles) and each market's models assessed together (assess.batch), with
+    the answers of `assess` for each pair."""
+    from autoatlas.assess.batch import ModelSet, assess_market  # batch builds on this module
+
     rates = load_rates(connection, on)
+    profiles = bulk_profiles(
+        connection, markets, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
+    )
+    chosen = ModelSet.of(models)
     results: list[Assessment] = []
     with _no_cyclic_gc():
         for market in markets:
-            facts = queries.profile(
-                connection, market, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
-            )
-            index = index_facts(facts)  # once per market, shared by its models
-            memo: Memo = {}
-            results.extend(
-                assess_with_facts(m, market, on, facts, rates, index=index, memo=memo)
-                for m in models
-            )
+            results += assess_market(chosen, market, on, profiles[market], rates)
     return sorted(results, key=lambda a: (-a.score, a.model.id, a.market))
 
 

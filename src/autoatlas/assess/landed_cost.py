@@ -17,8 +17,17 @@ from autoatlas.assess.rates import Rates
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import Context
 from autoatlas.rules.library.trade import additional_duty_fact
+from autoatlas.vehicles.spec import VehicleSpec
 
-__all__ = ["MFN_DUTY", "CostLine", "LandedCost", "landed_cost"]
+__all__ = [
+    "MFN_DUTY",
+    "CostLine",
+    "CostPlan",
+    "LandedCost",
+    "cost_plan",
+    "landed_cost",
+    "price_out",
+]
 
 MFN_DUTY = {
     "BEV": "trade.import_duty.passenger_bev",
@@ -112,14 +121,74 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _rate(ctx: Context, prop: str) -> Fact | None:
-    return ctx.fact(prop)
+@dataclass(frozen=True, slots=True)
+class CostPlan:
+    """The facts a landed cost uses for one kind of vehicle in one market: they depend on
+    the model only through its powertrain, whether it is built in China, and the vehicle
+    qualifiers the market's facts are narrowed by. A matrix reads them once per such kind
+    and prices each model with `price_out`."""
+
+    currency: Fact | None
+    duty: Fact | None
+    duty_label: str
+    additional: Fact | None
+    excise: Fact | None
+    luxury_threshold: Fact | None
+    luxury_rate: Fact | None
+    vat: Fact | None
+    registration: Fact | None
+    incentive: Fact | None
+    incentive_cap: Fact | None
+
+
+def cost_plan(ctx: Context) -> CostPlan:
+    """The facts of the landed cost of ctx.model in ctx.market (ctx must allow READS)."""
+    model = ctx.model
+    currency_fact = ctx.fact("trade.currency")
+    mfn = ctx.fact(MFN_DUTY[model.powertrain])
+    duty_fact, duty_label = mfn, "Import duty (MFN)"
+    if model.origin == "CN":
+        in_force = ctx.fact("trade.fta_china.in_force")
+        preferential = ctx.fact(FTA_DUTY[model.powertrain]) if in_force and in_force.value else None
+        if preferential is not None and (mfn is None or preferential.value < mfn.value):
+            duty_fact, duty_label = preferential, "Import duty (FTA with China)"
+    extra = additional_duty_fact(ctx)
+    excise = ctx.fact("trade.excise.passenger_rate")
+    threshold = ctx.fact("trade.luxury_tax.threshold")
+    luxury_rate = ctx.fact("trade.luxury_tax.rate")
+    vat = ctx.fact("trade.vat.rate")
+    registration = ctx.fact("trade.registration_tax.rate")
+    incentive, cap = (
+        ctx.fact("policy.ev_incentive.amount"),
+        ctx.fact("policy.ev_incentive.price_cap"),
+    )
+    return CostPlan(
+        currency_fact,
+        duty_fact,
+        duty_label,
+        extra,
+        excise,
+        threshold,
+        luxury_rate,
+        vat,
+        registration,
+        incentive,
+        cap,
+    )
 
 
 def landed_cost(ctx: Context, rates: Rates) -> LandedCost:
     """The landed cost of ctx.model in ctx.market on ctx.on (ctx must allow READS)."""
-    model = ctx.model
-    currency_fact = ctx.fact("trade.currency")
+    return price_out(cost_plan(ctx), ctx.model, rates)
+
+
+def _percent(fact: Fact) -> Decimal:
+    return Decimal(str(fact.value))
+
+
+def price_out(plan: CostPlan, model: VehicleSpec, rates: Rates) -> LandedCost:
+    """The model's price through the plan's duties and taxes to the customer price."""
+    currency_fact = plan.currency
     currency = currency_fact.value if currency_fact else model.price.currency
     cost = LandedCost(currency=currency, model_currency=model.price.currency)
     value = rates.convert(model.price.amount, model.price.currency, currency)
@@ -150,33 +219,22 @@ def landed_cost(ctx: Context, rates: Rates) -> LandedCost:
         if fact is None:
             cost.lines.append(CostLine(key, label, None, None, (), missing or f"no fact: {label}"))
             return Decimal(0)
-        amount = _money(base * Decimal(str(fact.value)) / 100)
+        amount = _money(base * _percent(fact) / 100)
         cost.lines.append(CostLine(key, label, float(fact.value), amount, (fact,)))
         return amount
 
-    mfn = ctx.fact(MFN_DUTY[model.powertrain])
-    duty_fact, duty_label = mfn, "Import duty (MFN)"
-    if model.origin == "CN":
-        in_force = ctx.fact("trade.fta_china.in_force")
-        preferential = ctx.fact(FTA_DUTY[model.powertrain]) if in_force and in_force.value else None
-        if preferential is not None and (mfn is None or preferential.value < mfn.value):
-            duty_fact, duty_label = preferential, "Import duty (FTA with China)"
-    duties = percent_line("mfn_duty", duty_label, duty_fact, value)
-    extra = additional_duty_fact(ctx)
-    if extra is not None:
-        duties += percent_line("additional_duty", "Additional duty", extra, value)
-    excise = percent_line(
-        "excise", "Excise tax", ctx.fact("trade.excise.passenger_rate"), value + duties
-    )
+    duties = percent_line("mfn_duty", plan.duty_label, plan.duty, value)
+    if plan.additional is not None:
+        duties += percent_line("additional_duty", "Additional duty", plan.additional, value)
+    excise = percent_line("excise", "Excise tax", plan.excise, value + duties)
     luxury = Decimal(0)
-    threshold = ctx.fact("trade.luxury_tax.threshold")
-    luxury_rate = ctx.fact("trade.luxury_tax.rate")
+    threshold, luxury_rate = plan.luxury_threshold, plan.luxury_rate
     if threshold is not None and luxury_rate is not None:
         limit = rates.convert(
             Decimal(threshold.value["amount"]), threshold.value["currency"], currency
         )
         if limit is not None and value > limit:
-            luxury = _money((value - limit) * Decimal(str(luxury_rate.value)) / 100)
+            luxury = _money((value - limit) * _percent(luxury_rate) / 100)
             cost.lines.append(
                 CostLine(
                     "luxury_tax",
@@ -187,14 +245,10 @@ def landed_cost(ctx: Context, rates: Rates) -> LandedCost:
                 )
             )
     taxed = value + duties + excise
-    percent_line("vat", "VAT / GST", ctx.fact("trade.vat.rate"), taxed + luxury)
-    registration = ctx.fact("trade.registration_tax.rate")
-    if registration is not None:
-        percent_line("registration", "Registration tax", registration, taxed)
-    incentive, cap = (
-        ctx.fact("policy.ev_incentive.amount"),
-        ctx.fact("policy.ev_incentive.price_cap"),
-    )
+    percent_line("vat", "VAT / GST", plan.vat, taxed + luxury)
+    if plan.registration is not None:
+        percent_line("registration", "Registration tax", plan.registration, taxed)
+    incentive, cap = plan.incentive, plan.incentive_cap
     if incentive is not None and model.powertrain in ("BEV", "PHEV", "EREV", "FCEV"):
         grant = rates.convert(
             Decimal(incentive.value["amount"]), incentive.value["currency"], currency

@@ -15,13 +15,21 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache
 
 from autoatlas.assess.assessment import Assessment, _penalties, assess_with_facts
+from autoatlas.assess.batch import ModelSet, assess_market, rule_column
 from autoatlas.assess.landed_cost import READS
 from autoatlas.assess.rates import Rates
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.engine import RULES, FactIndex, rules_reading, run_rules
+from autoatlas.rules.engine import RULES, FactIndex, index_facts, rules_reading, run_rules
 from autoatlas.rules.memo import Memo
 
-__all__ = ["RATE_PROPERTIES", "REASSESSABLE", "affected_pairs", "reassess", "splice"]
+__all__ = [
+    "RATE_PROPERTIES",
+    "REASSESSABLE",
+    "affected_pairs",
+    "reassess",
+    "reassess_market",
+    "splice",
+]
 
 # Read through `Rates` by the landed cost and by rules comparing prices: a change anywhere
 # can move any pair.
@@ -106,6 +114,43 @@ def reassess(
     # The order of a full run: every rule's findings in turn (the sort is stable).
     findings = sorted([*kept, *fresh], key=lambda f: order[f.rule])
     return Assessment(model, market, on, findings, previous.cost, _penalties(findings))
+
+
+def reassess_market(
+    previous: Sequence[Assessment],
+    prop: str,
+    facts: list[Fact],
+    rates: Rates,
+    *,
+    models: ModelSet | None = None,
+) -> list[Assessment]:
+    """`reassess` of many assessments of one market and date at once (their order kept),
+    each equal to `reassess` of it alone. The models are assessed together (assess.batch):
+    a rule re-runs once per distinct projection of the models, the landed cost's facts are
+    looked up once per kind of vehicle. `models`, ModelSet.of(the assessments' models), may
+    be kept by a caller that re-assesses the same models often."""
+    if not previous:
+        return []
+    market, on = previous[0].market, previous[0].on
+    chosen = models or ModelSet.of([a.model for a in previous])
+    if prop in RATE_PROPERTIES or prop in READS:
+        return assess_market(chosen, market, on, facts, rates)
+    rerun = rules_reading(prop)
+    if not rerun:
+        return list(previous)
+    index = index_facts(facts)
+    columns = [rule_column(r, chosen, market, on, facts, rates, index) for r in rerun]
+    ids = {r.id for r in rerun}
+    order = _order()
+    results = []
+    for i, before in enumerate(previous):
+        fresh = [f for column in columns for f in column[i][0]]
+        kept = [f for f in before.findings if f.rule not in ids]
+        findings = sorted([*kept, *fresh], key=lambda f: order[f.rule])
+        results.append(
+            Assessment(before.model, market, on, findings, before.cost, _penalties(findings))
+        )
+    return results
 
 
 @cache

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any, cast
 
 from autoatlas.domain.facts import Fact
@@ -28,7 +29,9 @@ __all__ = [
     "Severity",
     "Status",
     "Text",
+    "Use",
     "index_facts",
+    "projection",
     "rule",
     "rules_reading",
     "run_rules",
@@ -237,6 +240,11 @@ class Context:
 
 Check = Callable[[Context], Iterable[Finding]]
 
+# A model field a rule reads (its check or its `applies`): a field name, or a set field and
+# the members it tests ("UN-R155" in certifications), so that models differing only in
+# other members share the rule's findings. "price" stands for its amount and currency.
+Use = str | tuple[str, frozenset[str]]
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -245,6 +253,27 @@ class Rule:
     reads: tuple[str, ...]
     check: Check
     applies: Callable[[VehicleSpec], bool] = lambda model: True
+    # The model fields it reads; None: not declared (a matrix then records the reads, see
+    # rules.memo). Exact by test: tests/rules/test_rule_uses.py.
+    uses: tuple[Use, ...] | None = None
+
+
+def _getter(use: Use) -> Callable[[VehicleSpec], Any]:
+    if isinstance(use, tuple):
+        name, members = use
+        return lambda model: getattr(model, name) & members
+    if use == "price":
+        return lambda model: (model.price.amount, model.price.currency)
+    return attrgetter(use)
+
+
+def projection(item: Rule) -> Callable[[VehicleSpec], tuple[Any, ...]]:
+    """The model as the rule sees it (its declared `uses`): models with equal projections
+    get equal findings from the rule in one market on one date (but for the vehicle
+    qualifiers the market's facts are narrowed by, which the caller adds)."""
+    assert item.uses is not None, f"rule {item.id} declares no uses"
+    getters = tuple(_getter(use) for use in item.uses)
+    return lambda model: tuple(get(model) for get in getters)
 
 
 RULES: dict[str, Rule] = {}
@@ -256,13 +285,16 @@ def rule(
     reads: tuple[str, ...],
     description: str,
     applies: Callable[[VehicleSpec], bool] | None = None,
+    uses: tuple[Use, ...] | None = None,
 ) -> Callable[[Check], Check]:
     """Register a rule function under `rule_id`."""
 
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} is registered twice")
-        RULES[rule_id] = Rule(rule_id, description, reads, check, applies or (lambda _m: True))
+        RULES[rule_id] = Rule(
+            rule_id, description, reads, check, applies or (lambda _m: True), uses
+        )
         return check
 
     return register

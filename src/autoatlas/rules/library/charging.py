@@ -43,6 +43,7 @@ def _connectors(
     reads=("charging.dc_connector",),
     description="DC fast-charging inlet against the market's DC standards",
     applies=lambda m: m.powertrain == "BEV",
+    uses=("powertrain", "dc_connectors"),
 )
 def dc_connector(ctx: Context) -> Iterator[Finding]:
     yield from _connectors(
@@ -55,6 +56,7 @@ def dc_connector(ctx: Context) -> Iterator[Finding]:
     reads=("charging.ac_connector",),
     description="AC charging inlet against the market's AC standards",
     applies=_plug_in,
+    uses=("powertrain", "ac_connectors"),
 )
 def ac_connector(ctx: Context) -> Iterator[Finding]:
     yield from _connectors(
@@ -67,6 +69,7 @@ def ac_connector(ctx: Context) -> Iterator[Finding]:
     reads=("charging.mains_voltage",),
     description="On-board charger input range against the mains voltage",
     applies=_plug_in,
+    uses=("powertrain", "charger_voltage_min_v", "charger_voltage_max_v"),
 )
 def mains_voltage(ctx: Context) -> Iterator[Finding]:
     mains = ctx.fact("charging.mains_voltage")

@@ -12,6 +12,7 @@ from autoatlas.rules.engine import Context, Finding, Severity, rule
     "climate.cold",
     reads=("climate.temp_min_c",),
     description="Coldest monthly mean of the main cities against the operating range",
+    uses=("operating_temp_min_c", "powertrain", "battery_thermal_management"),
 )
 def cold(ctx: Context) -> Iterator[Finding]:
     cities = ctx.all("climate.temp_min_c")
@@ -59,6 +60,7 @@ def cold(ctx: Context) -> Iterator[Finding]:
     "climate.heat",
     reads=("climate.temp_max_c",),
     description="Hottest monthly mean of the main cities against the operating range",
+    uses=("operating_temp_max_c", "battery_thermal_management"),
 )
 def heat(ctx: Context) -> Iterator[Finding]:
     cities = ctx.all("climate.temp_max_c")

@@ -14,6 +14,7 @@ from autoatlas.rules.engine import Context, Finding, Severity, rule
     reads=("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"),
     description="Whether the model's price qualifies for the EV purchase incentive",
     applies=lambda m: m.powertrain in ("BEV", "PHEV", "EREV", "FCEV"),
+    uses=("powertrain", "price"),
 )
 def incentive_eligibility(ctx: Context) -> Iterator[Finding]:
     amount = ctx.fact("policy.ev_incentive.amount")
@@ -62,6 +63,7 @@ def incentive_eligibility(ctx: Context) -> Iterator[Finding]:
     "policy.local_production",
     reads=("policy.local_production.requirement",),
     description="Local-production or local-content conditions",
+    uses=(),
 )
 def local_production(ctx: Context) -> Iterator[Finding]:
     requirement = ctx.fact("policy.local_production.requirement")
@@ -80,6 +82,7 @@ def local_production(ctx: Context) -> Iterator[Finding]:
     reads=("policy.ice_phase_out.date",),
     description="A ban on new combustion-engine sales",
     applies=lambda m: m.powertrain in ("ICE", "HEV", "PHEV"),
+    uses=("powertrain",),
 )
 def ice_phase_out(ctx: Context) -> Iterator[Finding]:
     phase_out = ctx.fact("policy.ice_phase_out.date")

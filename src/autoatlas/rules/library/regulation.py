@@ -3,7 +3,8 @@ connected vehicles and data, battery duties, documentation languages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from autoatlas.rules.engine import Context, Finding, Severity, rule
@@ -34,6 +35,7 @@ def _electric(model: VehicleSpec) -> bool:
     "regulation.type_approval",
     reads=("regulation.type_approval.regime",),
     description="The market's type-approval scheme against the certificates held",
+    uses=(("certifications", frozenset(_SCHEME_CERTIFICATE.values())),),
 )
 def type_approval(ctx: Context) -> Iterator[Finding]:
     regime = ctx.fact("regulation.type_approval.regime")
@@ -60,38 +62,64 @@ def type_approval(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _mandatory(prop: str, certificate: str, topic: str, topic_zh: str):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True, slots=True)
+class _DatedDuty:
+    """A requirement that applies from a date (a fact) unless the model holds a certificate:
+    held is ok; not held is a blocker once the date has come, a major finding before it.
+    Texts are (en, zh) templates over {day}."""
+
+    prop: str
+    certificate: str
+    held: tuple[str, str]
+    overdue: tuple[str, str]
+    upcoming: tuple[str, str]
+    fix_overdue: tuple[str, str]
+    fix_upcoming: tuple[str, str]
+
+
+def _dated_requirement(duty: _DatedDuty) -> Callable[[Context], Iterator[Finding]]:
     def check(ctx: Context) -> Iterator[Finding]:
-        since = ctx.fact(prop)
+        since = ctx.fact(duty.prop)
         if since is None:
-            yield ctx.unknown(prop)
+            yield ctx.unknown(duty.prop)
             return
         day = date.fromisoformat(since.value)
-        if certificate in ctx.model.certifications:
-            yield ctx.ok(
-                f"{certificate} ({topic}) held", f"已持有 {certificate}（{topic_zh}）", since
-            )
-        elif day <= ctx.on:
-            yield ctx.fail(
-                Severity.BLOCKER,
-                f"{certificate} ({topic}) is mandatory since {day} and not held",
-                f"{certificate}（{topic_zh}）自 {day} 起强制，尚未取得",
-                since,
-                fix=(f"certify to {certificate}", f"取得 {certificate} 认证"),
-            )
-        else:
-            yield ctx.fail(
-                Severity.MAJOR,
-                f"{certificate} ({topic}) becomes mandatory on {day}; not held",
-                f"{certificate}（{topic_zh}）将于 {day} 起强制，尚未取得",
-                since,
-                fix=(
-                    f"certify to {certificate} before {day}",
-                    f"在 {day} 前取得 {certificate} 认证",
-                ),
-            )
+        if duty.certificate in ctx.model.certifications:
+            yield ctx.ok(*duty.held, since)
+            return
+        due = day <= ctx.on
+        en, zh = duty.overdue if due else duty.upcoming
+        fix_en, fix_zh = duty.fix_overdue if due else duty.fix_upcoming
+        yield ctx.fail(
+            Severity.BLOCKER if due else Severity.MAJOR,
+            en.format(day=day),
+            zh.format(day=day),
+            since,
+            fix=(fix_en.format(day=day), fix_zh.format(day=day)),
+        )
 
     return check
+
+
+def _un_regulation(prop: str, certificate: str, topic: str, topic_zh: str) -> _DatedDuty:
+    return _DatedDuty(
+        prop,
+        certificate,
+        held=(f"{certificate} ({topic}) held", f"已持有 {certificate}（{topic_zh}）"),
+        overdue=(
+            f"{certificate} ({topic}) is mandatory since {{day}} and not held",
+            f"{certificate}（{topic_zh}）自 {{day}} 起强制，尚未取得",
+        ),
+        upcoming=(
+            f"{certificate} ({topic}) becomes mandatory on {{day}}; not held",
+            f"{certificate}（{topic_zh}）将于 {{day}} 起强制，尚未取得",
+        ),
+        fix_overdue=(f"certify to {certificate}", f"取得 {certificate} 认证"),
+        fix_upcoming=(
+            f"certify to {certificate} before {{day}}",
+            f"在 {{day}} 前取得 {certificate} 认证",
+        ),
+    )
 
 
 for _prop, _cert, _topic, _zh, _applies in (
@@ -113,13 +141,15 @@ for _prop, _cert, _topic, _zh, _applies in (
         reads=(_prop,),
         description=f"{_cert} ({_topic}) when and where it is mandatory",
         applies=_applies,
-    )(_mandatory(_prop, _cert, _topic, _zh))
+        uses=(("certifications", frozenset([_cert])), *(("powertrain",) if _applies else ())),
+    )(_dated_requirement(_un_regulation(_prop, _cert, _topic, _zh)))
 
 
 @rule(
     "regulation.fleet_co2",
     reads=("regulation.fleet_co2.target",),
     description="Tailpipe CO2 against the market's fleet target (a cost, not a bar)",
+    uses=("powertrain", "co2_g_km"),
 )
 def fleet_co2(ctx: Context) -> Iterator[Finding]:
     target = ctx.fact("regulation.fleet_co2.target")
@@ -155,6 +185,7 @@ def fleet_co2(ctx: Context) -> Iterator[Finding]:
     reads=("regulation.connected_vehicle.origin_restriction",),
     description="Bans or restrictions on connected-vehicle systems from the vehicle's origin",
     applies=lambda m: m.connected_services,
+    uses=("connected_services", "origin"),
 )
 def connected_vehicle_origin(ctx: Context) -> Iterator[Finding]:
     restriction = ctx.fact("regulation.connected_vehicle.origin_restriction")
@@ -192,6 +223,7 @@ def connected_vehicle_origin(ctx: Context) -> Iterator[Finding]:
     reads=("regulation.vehicle_data.localisation_required",),
     description="Vehicle data that must stay in the market",
     applies=lambda m: m.connected_services,
+    uses=("connected_services", "data_processed_in"),
 )
 def data_localisation(ctx: Context) -> Iterator[Finding]:
     required = ctx.fact("regulation.vehicle_data.localisation_required")
@@ -212,26 +244,10 @@ def data_localisation(ctx: Context) -> Iterator[Finding]:
         yield ctx.ok("data localisation rule met", "满足数据本地化要求", required)
 
 
-def _battery_duty(prop: str, certificate: str, what: str, what_zh: str):  # type: ignore[no-untyped-def]
-    def check(ctx: Context) -> Iterator[Finding]:
-        since = ctx.fact(prop)
-        if since is None:
-            yield ctx.unknown(prop)
-            return
-        day = date.fromisoformat(since.value)
-        if certificate in ctx.model.certifications:
-            yield ctx.ok(f"{what} ready", f"{what_zh}已就绪", since)
-        else:
-            severity = Severity.BLOCKER if day <= ctx.on else Severity.MAJOR
-            yield ctx.fail(
-                severity,
-                f"{what} required from {day}",
-                f"自 {day} 起要求{what_zh}",
-                since,
-                fix=(f"prepare the {what}", f"准备{what_zh}"),
-            )
-
-    return check
+def _battery_duty(prop: str, certificate: str, what: str, what_zh: str) -> _DatedDuty:
+    due = (f"{what} required from {{day}}", f"自 {{day}} 起要求{what_zh}")
+    fix = (f"prepare the {what}", f"准备{what_zh}")
+    return _DatedDuty(prop, certificate, (f"{what} ready", f"{what_zh}已就绪"), due, due, fix, fix)
 
 
 for _prop, _cert, _what, _zh in (
@@ -253,7 +269,8 @@ for _prop, _cert, _what, _zh in (
         reads=(_prop,),
         description=f"{_what} duty of the battery regulation",
         applies=_electric,
-    )(_battery_duty(_prop, _cert, _what, _zh))
+        uses=(("certifications", frozenset([_cert])), "powertrain"),
+    )(_dated_requirement(_battery_duty(_prop, _cert, _what, _zh)))
 
 
 @rule(
@@ -261,6 +278,7 @@ for _prop, _cert, _what, _zh in (
     reads=("regulation.battery.epr_required",),
     description="Producer responsibility for traction batteries",
     applies=_electric,
+    uses=("powertrain",),
 )
 def battery_epr(ctx: Context) -> Iterator[Finding]:
     required = ctx.fact("regulation.battery.epr_required")
@@ -283,6 +301,7 @@ def battery_epr(ctx: Context) -> Iterator[Finding]:
     "regulation.documentation_languages",
     reads=("regulation.documentation.languages",),
     description="Languages of labels and manuals",
+    uses=("documentation_languages",),
 )
 def documentation_languages(ctx: Context) -> Iterator[Finding]:
     required = ctx.fact("regulation.documentation.languages")

@@ -15,6 +15,7 @@ _SEVERITY = {"banned": Severity.BLOCKER, "restricted": Severity.MAJOR, "allowed"
     "roads.steering_side",
     reads=("roads.driving_side", "regulation.lhd_registration", "regulation.rhd_registration"),
     description="Steering position against the driving side and the market's registration rule",
+    uses=("steering",),
 )
 def steering_side(ctx: Context) -> Iterator[Finding]:
     side = ctx.fact("roads.driving_side")
@@ -59,6 +60,7 @@ def steering_side(ctx: Context) -> Iterator[Finding]:
     "roads.ground_clearance",
     reads=("roads.paved_share",),
     description="Ground clearance against the share of paved roads",
+    uses=("ground_clearance_mm",),
 )
 def ground_clearance(ctx: Context) -> Iterator[Finding]:
     paved = ctx.fact("roads.paved_share")

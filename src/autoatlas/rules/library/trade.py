@@ -26,6 +26,7 @@ def additional_duty_fact(ctx: Context):  # type: ignore[no-untyped-def]
     "trade.additional_duty",
     reads=(*ADDITIONAL_DUTY.values(), "trade.additional_duty.passenger_all"),
     description="Additional (anti-subsidy, safeguard, retaliatory) duties on the origin and maker",
+    uses=("powertrain",),
 )
 def additional_duty(ctx: Context) -> Iterator[Finding]:
     duty = additional_duty_fact(ctx)
@@ -47,6 +48,7 @@ def additional_duty(ctx: Context) -> Iterator[Finding]:
     "trade.import_ban",
     reads=("trade.import_ban.in_force",),
     description="Import bans on the vehicle's origin or powertrain",
+    uses=(),
 )
 def import_ban(ctx: Context) -> Iterator[Finding]:
     ban = ctx.fact("trade.import_ban.in_force")
@@ -79,6 +81,7 @@ def import_ban(ctx: Context) -> Iterator[Finding]:
     reads=("trade.fta_china.in_force", "trade.fta_china.agreement"),
     description="A free-trade agreement with China that cuts the duty",
     applies=lambda m: m.origin == "CN",
+    uses=("origin",),
 )
 def fta_china(ctx: Context) -> Iterator[Finding]:
     in_force = ctx.fact("trade.fta_china.in_force")
@@ -104,6 +107,7 @@ def fta_china(ctx: Context) -> Iterator[Finding]:
     "trade.import_quota",
     reads=("trade.import_quota.units",),
     description="Import quotas that cap the volume",
+    uses=(),
 )
 def import_quota(ctx: Context) -> Iterator[Finding]:
     quota = ctx.fact("trade.import_quota.units")
