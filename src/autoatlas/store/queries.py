@@ -86,6 +86,27 @@ def inheritance_chain(connection: Connection, code: str, on: date) -> list[str]:
 
 
 _DAWN = date(1, 1, 1)  # sorts an open start before every dated one
+_START = sa.func.coalesce(fact.c.valid_from, _DAWN)
+_STATEMENT = (fact.c.market, fact.c.property, fact.c.qualifiers_key, fact.c.scope)
+
+
+def _latest_started(
+    markets: Sequence[str],
+    as_of: date,
+    known_at: datetime | None,
+    viewer_org_id: int | None,
+    statistics: Collection[str],
+) -> sa.Select[Any]:
+    """Per statement (and scope) of these statistics: the start of its latest started record."""
+    return (
+        sa.select(*_STATEMENT, sa.func.max(_START))
+        .where(fact.c.market.in_(list(markets)))
+        .where(fact.c.property.in_(sorted(statistics)))
+        .where(known_at_clause(known_at))
+        .where(scope_clause(viewer_org_id))
+        .where(sa.or_(fact.c.valid_from.is_(None), fact.c.valid_from <= as_of))
+        .group_by(*_STATEMENT)
+    )
 
 
 def _current(
@@ -107,9 +128,22 @@ def _current(
     if as_of is not None:
         valid = as_of_clause(as_of)
         if statistics:
-            # A statistic whose period has ended is still the latest known figure.
+            # A statistic whose period has ended is still the latest known figure. Only the
+            # latest started record of each statement can be it: the current records of a
+            # statement never overlap, so any later-starting one has ended before `as_of`
+            # or is the one valid on it. Ranking every old yearly figure cost more than the
+            # rest of the profile.
             started = sa.or_(fact.c.valid_from.is_(None), fact.c.valid_from <= as_of)
-            valid = sa.or_(valid, sa.and_(fact.c.property.in_(sorted(statistics)), started))
+            valid = sa.or_(
+                valid,
+                sa.and_(
+                    fact.c.property.in_(sorted(statistics)),
+                    started,
+                    sa.tuple_(*_STATEMENT, _START).in_(
+                        _latest_started(markets, as_of, known_at, viewer_org_id, statistics)
+                    ),
+                ),
+            )
         query = query.where(valid)
     if properties is not None:
         query = query.where(fact.c.property.in_(list(properties)))
