@@ -7,6 +7,7 @@ test-output/screenshots/vehicles-*.png."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 import time
@@ -140,6 +141,9 @@ def test_a_team_adds_a_model_and_assesses_it(page: Any) -> None:
     page.click("#lang-zh")
     expect(page.locator("#severity-blocker h3")).to_contain_text("阻断")
     expect(page.locator("#cost-vat th")).to_contain_text("增值税")
+    # Rules are described in the page's language; the report links ask for it too.
+    expect(page.locator("#severity-blocker .rule-description").first).to_contain_text("是否符合")
+    expect(page.locator("#report-pdf")).to_have_attribute("href", re.compile(r"&lang=zh$"))
     shot(page, "04-assessment-zh")
 
     cited.click()

@@ -15,12 +15,12 @@ END = "<!-- rules:end -->"
 
 
 def rules_table() -> str:
-    """Every registered rule: id, what it checks, the properties it reads."""
+    """Every registered rule: id, what it checks (in English and Chinese), what it reads."""
     _load_library()
-    lines = ["| rule | checks | reads |", "| --- | --- | --- |"]
+    lines = ["| rule | checks | 说明 | reads |", "| --- | --- | --- | --- |"]
     for rule in sorted(RULES.values(), key=lambda r: r.id):
         reads = "<br>".join(f"`{prop}`" for prop in rule.reads)
-        lines.append(f"| `{rule.id}` | {rule.description} | {reads} |")
+        lines.append(f"| `{rule.id}` | {rule.description} | {rule.description_zh} | {reads} |")
     return "\n".join([BEGIN, *lines, END])
 
 

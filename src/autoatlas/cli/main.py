@@ -66,6 +66,9 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except AutoAtlasError as exc:
         err_console.print(f"[bold red]Error:[/bold red] {exc.message}", highlight=False)
+        for issue in getattr(exc, "issues", ()):  # a spec file's errors: file, line, field
+            if issue.where():
+                err_console.print(f"  {issue}", highlight=False, markup=False)
         sys.exit(exc.exit_code)
     except typer.Abort:
         err_console.print("Aborted.")

@@ -30,6 +30,7 @@ __all__ = [
     "Status",
     "Text",
     "Use",
+    "describe",
     "index_facts",
     "projection",
     "rule",
@@ -256,6 +257,20 @@ class Rule:
     # The model fields it reads; None: not declared (a matrix then records the reads, see
     # rules.memo). Exact by test: tests/rules/test_rule_uses.py.
     uses: tuple[Use, ...] | None = None
+    # The description in Simplified Chinese (the decorator requires it; a rule built by hand
+    # without one is described in English in both languages).
+    description_zh: str = ""
+
+    def describe(self, language: str) -> str:
+        """What the rule checks, in `language` ("en" or "zh")."""
+        return self.description_zh if language == "zh" and self.description_zh else self.description
+
+
+def describe(rule_id: str, language: str) -> str:
+    """The description of a registered rule in `language`; its id when it is not one."""
+    _load_library()
+    found = RULES.get(rule_id)
+    return found.describe(language) if found is not None else rule_id
 
 
 def _getter(use: Use) -> Callable[[VehicleSpec], Any]:
@@ -284,16 +299,26 @@ def rule(
     *,
     reads: tuple[str, ...],
     description: str,
+    description_zh: str,
     applies: Callable[[VehicleSpec], bool] | None = None,
     uses: tuple[Use, ...] | None = None,
 ) -> Callable[[Check], Check]:
-    """Register a rule function under `rule_id`."""
+    """Register a rule function under `rule_id`, described in English and Chinese (pages and
+    reports show the description in their language, so both are required)."""
+    if not description.strip() or not description_zh.strip():
+        raise ValueError(f"rule {rule_id} needs a description and a description_zh")
 
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} is registered twice")
         RULES[rule_id] = Rule(
-            rule_id, description, reads, check, applies or (lambda _m: True), uses
+            rule_id,
+            description,
+            reads,
+            check,
+            applies or (lambda _m: True),
+            uses,
+            description_zh,
         )
         return check
 

@@ -7,7 +7,9 @@ organization's model reads as missing. Nothing here commits, prints or speaks HT
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -41,6 +43,7 @@ __all__ = [
     "list_models",
     "list_portfolio",
     "parse_models",
+    "parse_models_text",
     "read_models_file",
     "remove_from_portfolio",
     "spec_data",
@@ -180,16 +183,72 @@ def parse_models(data: Any, where: str = "models") -> list[VehicleSpec]:
     return [spec for _index, spec in specs]
 
 
+def _line_of(text: str, field: str | None) -> int | None:
+    """The line of `text` where `field` (`seats`, `models[1].price.amount`) is written, or
+    the line of the nearest enclosing value when the field itself is missing."""
+    if not field:
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)  # JSON is read as YAML here
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in re.findall(r"[^.\[\]]+", field):
+        if isinstance(node, yaml.SequenceNode) and part == "models":
+            continue  # a bare list of specs is reported as models[i]
+        if isinstance(node, yaml.MappingNode):
+            found = next((pair for pair in node.value if pair[0].value == part), None)
+            if found is None:
+                break
+            line, node = found[0].start_mark.line + 1, found[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def parse_models_text(text: str | bytes, name: str) -> list[VehicleSpec]:
+    """Specs from the text of a YAML or JSON file called `name` (JSON when it ends in .json):
+    one spec, a list, or {models: [...]}. Every issue names the file, its line and the field;
+    the web page, the CLI and the API all read spec files through here."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode())
+    if size > MAX_FILE_BYTES:
+        raise ValidationError(f"{name}: larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            message = f"{name}: not UTF-8 text (byte {exc.start})"
+            raise ValidationError(message, [Issue("not UTF-8 text", name)]) from None
+    try:
+        data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"{name}: not JSON", [Issue(exc.msg, name, exc.lineno)]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ValidationError(f"{name}: not YAML", [Issue(problem, name, line)]) from None
+    try:
+        return parse_models(data, name)
+    except ValidationError as exc:
+        issues = [
+            dataclasses.replace(i, line=i.line or _line_of(text, i.field)) for i in exc.issues
+        ]
+        raise ValidationError(exc.message, issues) from None
+
+
 def read_models_file(path: Path) -> list[VehicleSpec]:
-    """Vehicle models from a YAML or JSON file (one spec, a list, or {models: [...]})."""
+    """Vehicle models from a YAML or JSON file (see parse_models_text)."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ValidationError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise ValidationError(f"{path}: cannot read the vehicle models: {exc}") from None
-    return parse_models(data, str(path))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read the vehicle models: {exc.strerror}") from None
+    return parse_models_text(raw, str(path))
 
 
 def import_models(

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pycountry
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -25,7 +23,7 @@ from pydantic import (
 
 from autoatlas.errors import Issue, ValidationError
 
-__all__ = ["CERTIFICATIONS", "Money", "VehicleSpec", "load_spec", "parse_spec"]
+__all__ = ["CERTIFICATIONS", "Money", "VehicleSpec", "parse_spec"]
 
 Powertrain = Literal["BEV", "PHEV", "EREV", "HEV", "ICE", "FCEV"]
 DcConnector = Literal["CCS1", "CCS2", "CHAdeMO", "GB/T", "NACS", "ChaoJi", "Tesla"]
@@ -175,12 +173,3 @@ def parse_spec(data: Any, where: str = "model") -> VehicleSpec:
             for error in exc.errors()
         ]
         raise ValidationError(f"{len(issues)} error(s) in the vehicle model", issues) from None
-
-
-def load_spec(path: Path) -> VehicleSpec:
-    """A vehicle model from a YAML or JSON file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValidationError(f"{path}: cannot read the vehicle model: {exc}") from None
-    return parse_spec(data, str(path))

@@ -17,7 +17,7 @@ from autoatlas.errors import Issue, NotFoundError, ValidationError
 from autoatlas.search import index_for
 from autoatlas.search import search as search_service
 from autoatlas.vocabulary.markets import UnknownMarketError, load_market_catalogue
-from autoatlas.web import alerts, forms, present, vehicles
+from autoatlas.web import alerts, assessments, forms, present, vehicles
 from autoatlas.web.context import WebContext, web_context
 from autoatlas.web.map import MAP_CHOICES, choropleth, map_choice
 from autoatlas.web.render import Page, respond
@@ -276,4 +276,5 @@ def search(request: Request, context: WebContext = Context) -> Response:
 
 router.include_router(forms.router)
 router.include_router(vehicles.router)
+router.include_router(assessments.router)
 router.include_router(alerts.router)

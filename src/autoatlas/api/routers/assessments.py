@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from autoatlas.api.dependencies import AtlasDep, SignedInPrincipal
 from autoatlas.api.problems import problems
 from autoatlas.assess import portfolio as assessments
-from autoatlas.assess.report import render_html, render_pdf
+from autoatlas.assess.report import market_name, render_html, render_pdf
 from autoatlas.atlas import Atlas
 from autoatlas.auth.principal import Principal
 from autoatlas.vehicles import service
@@ -29,6 +29,9 @@ With = Annotated[
     Query(alias="with", max_length=20, description="A variant: field=value, set_field+=member."),
 ]
 Format = Annotated[Literal["json", "html", "pdf"], Query(description="json, html or pdf.")]
+Lang = Annotated[
+    Literal["en", "zh"], Query(description="The language of an html or pdf report: en or zh.")
+]
 READ = problems(401, 403, 404, 422)
 
 
@@ -52,6 +55,7 @@ def _render(
     on: date,
     changes: list[str],
     fmt: str,
+    lang: str = "en",
 ) -> Any:
     with atlas.read() as connection:
         result, comparison = assessments.assess_with_changes(
@@ -62,10 +66,11 @@ def _render(
         if comparison is not None:
             data["variant"] = comparison.as_dict()
         return data
-    name = atlas.market(result.market).name_en
+    name = market_name(atlas.market(result.market), "zh" if lang == "zh" else "en")
     if fmt == "html":
-        return HTMLResponse(render_html(result, comparison=comparison, market_name=name))
-    pdf = render_pdf(result, comparison=comparison, market_name=name)
+        html = render_html(result, comparison=comparison, market_name=name, language=lang)
+        return HTMLResponse(html)
+    pdf = render_pdf(result, comparison=comparison, market_name=name, language=lang)
     return Response(pdf, media_type="application/pdf")
 
 
@@ -84,11 +89,13 @@ def assess_stored_model(
     on: On = None,
     changes: With = None,
     format: Format = "json",
+    lang: Lang = "en",
 ) -> Any:
-    """Findings, landed cost and fit score of a stored model; `format=html|pdf` for a report."""
+    """Findings, landed cost and fit score of a stored model; `format=html|pdf` for a report,
+    in English or, with `lang=zh`, in Chinese."""
     with atlas.read() as connection:
         spec = service.get_model(connection, principal, slug).spec
-    return _render(atlas, principal, spec, market, _day(on), changes or [], format)
+    return _render(atlas, principal, spec, market, _day(on), changes or [], format, lang)
 
 
 @router.post("/assessments", responses=problems(400, 401, 403, 404, 413, 422))

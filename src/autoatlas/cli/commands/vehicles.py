@@ -12,7 +12,8 @@ from rich.table import Table
 
 from autoatlas.assess import portfolio as assessments
 from autoatlas.assess.assessment import Assessment
-from autoatlas.assess.report import render_html, render_pdf
+from autoatlas.assess.chart import cost_label
+from autoatlas.assess.report import LANGUAGES, market_name, render_html, render_pdf
 from autoatlas.assess.variants import VariantComparison
 from autoatlas.atlas import Atlas
 from autoatlas.cli.context import atlas
@@ -53,8 +54,8 @@ def model_add(
 
     Example: `autoatlas model add seal.yaml`
     """
+    specs = service.read_models_file(file)  # every error with its line, before any change
     service_ = atlas()
-    specs = service.read_models_file(file)
     principal = service_.cli_principal(org)
     with service_.write() as tx:
         result = service.import_models(tx, principal, specs, replace=replace)
@@ -266,13 +267,19 @@ def assess(
     ] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Write the HTML report.")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the PDF report.")] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the reports and the table: en or zh.")
+    ] = "en",
     org: Org = None,
     json: Json = False,
 ) -> None:
     """Assess a model in a market on a date: findings, landed cost, fit score, report.
 
     Example: `autoatlas assess seal --market TH --on 2026-07-01 --with dc_connectors+=CCS2`
+    or, with a report in Chinese, `autoatlas assess seal -m TH --pdf seal-th.pdf --lang zh`
     """
+    if lang not in LANGUAGES:
+        raise ValidationError(f"--lang must be en or zh, not {lang!r}")
     service_ = atlas()
     spec, day = _spec(service_, model, org), _day(on)
     principal = service_.cli_principal(org)
@@ -280,23 +287,22 @@ def assess(
         result, comparison = assessments.assess_with_changes(
             connection, principal, spec=spec, changes=changes or [], market=market, on=day
         )
-    name = service_.market(result.market).name_en
+    name = market_name(service_.market(result.market), "zh" if lang == "zh" else "en")
     if html:
-        html.write_text(
-            render_html(result, comparison=comparison, market_name=name), encoding="utf-8"
-        )
+        report = render_html(result, comparison=comparison, market_name=name, language=lang)
+        html.write_text(report, encoding="utf-8")
     if pdf:
-        pdf.write_bytes(render_pdf(result, comparison=comparison, market_name=name))
+        pdf.write_bytes(render_pdf(result, comparison=comparison, market_name=name, language=lang))
     if json:
         data = result.as_dict()
         if comparison is not None:
             data["variant"] = comparison.as_dict()
         print_json(data)
         return
-    _show(result, comparison)
+    _show(result, comparison, lang)
 
 
-def _show(result: Assessment, comparison: VariantComparison | None) -> None:
+def _show(result: Assessment, comparison: VariantComparison | None, lang: str) -> None:
     console.print(
         f"[bold]{result.model.name}[/bold] in {result.market} on {result.on}: "
         f"fit score {result.score}/100"
@@ -311,7 +317,9 @@ def _show(result: Assessment, comparison: VariantComparison | None) -> None:
         table.add_column(column)
     order = {"blocker": 0, "major": 1, "minor": 2, "info": 3}
     for f in sorted(result.findings, key=lambda f: (order[f.severity], f.status, f.rule)):
-        table.add_row(str(f.severity), str(f.status), f.rule, f.message.en)
+        table.add_row(
+            str(f.severity), str(f.status), f.rule, f.message.zh if lang == "zh" else f.message.en
+        )
     console.print(table)
     cost = result.cost
     lines = Table(title=f"Landed cost ({cost.currency})", header_style="bold")
@@ -321,8 +329,9 @@ def _show(result: Assessment, comparison: VariantComparison | None) -> None:
     for line in cost.lines:
         rate = "" if line.rate is None else f"{line.rate:g} %"
         amount = "unknown" if line.amount is None else f"{line.amount:,.2f}"
-        lines.add_row(line.label, rate, amount)
-    lines.add_row("Customer price", "", "unknown" if cost.total is None else f"{cost.total:,.2f}")
+        lines.add_row(cost_label(line.label, lang), rate, amount)
+    total = "unknown" if cost.total is None else f"{cost.total:,.2f}"
+    lines.add_row(cost_label("Customer price", lang), "", total)
     console.print(lines)
 
 

@@ -42,6 +42,7 @@ def _connectors(
     "charging.dc_connector",
     reads=("charging.dc_connector",),
     description="DC fast-charging inlet against the market's DC standards",
+    description_zh="直流快充接口是否符合该市场的直流充电标准",
     applies=lambda m: m.powertrain == "BEV",
     uses=("powertrain", "dc_connectors"),
 )
@@ -55,6 +56,7 @@ def dc_connector(ctx: Context) -> Iterator[Finding]:
     "charging.ac_connector",
     reads=("charging.ac_connector",),
     description="AC charging inlet against the market's AC standards",
+    description_zh="交流充电接口是否符合该市场的交流充电标准",
     applies=_plug_in,
     uses=("powertrain", "ac_connectors"),
 )
@@ -68,6 +70,7 @@ def ac_connector(ctx: Context) -> Iterator[Finding]:
     "charging.mains_voltage",
     reads=("charging.mains_voltage",),
     description="On-board charger input range against the mains voltage",
+    description_zh="车载充电机的输入电压范围是否适配当地电网电压",
     applies=_plug_in,
     uses=("powertrain", "charger_voltage_min_v", "charger_voltage_max_v"),
 )

@@ -12,6 +12,7 @@ from autoatlas.rules.engine import Context, Finding, Severity, rule
     "climate.cold",
     reads=("climate.temp_min_c",),
     description="Coldest monthly mean of the main cities against the operating range",
+    description_zh="主要城市最冷月平均气温是否在车辆工作温度范围内",
     uses=("operating_temp_min_c", "powertrain", "battery_thermal_management"),
 )
 def cold(ctx: Context) -> Iterator[Finding]:
@@ -60,6 +61,7 @@ def cold(ctx: Context) -> Iterator[Finding]:
     "climate.heat",
     reads=("climate.temp_max_c",),
     description="Hottest monthly mean of the main cities against the operating range",
+    description_zh="主要城市最热月平均气温是否在车辆工作温度范围内",
     uses=("operating_temp_max_c", "battery_thermal_management"),
 )
 def heat(ctx: Context) -> Iterator[Finding]:

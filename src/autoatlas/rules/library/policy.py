@@ -13,6 +13,7 @@ from autoatlas.rules.engine import Context, Finding, Severity, rule
     "policy.incentive_eligibility",
     reads=("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"),
     description="Whether the model's price qualifies for the EV purchase incentive",
+    description_zh="车型售价是否符合电动汽车购车补贴的条件",
     applies=lambda m: m.powertrain in ("BEV", "PHEV", "EREV", "FCEV"),
     uses=("powertrain", "price"),
 )
@@ -63,6 +64,7 @@ def incentive_eligibility(ctx: Context) -> Iterator[Finding]:
     "policy.local_production",
     reads=("policy.local_production.requirement",),
     description="Local-production or local-content conditions",
+    description_zh="本地生产或本地化率要求",
     uses=(),
 )
 def local_production(ctx: Context) -> Iterator[Finding]:
@@ -81,6 +83,7 @@ def local_production(ctx: Context) -> Iterator[Finding]:
     "policy.ice_phase_out",
     reads=("policy.ice_phase_out.date",),
     description="A ban on new combustion-engine sales",
+    description_zh="新售燃油车禁售政策",
     applies=lambda m: m.powertrain in ("ICE", "HEV", "PHEV"),
     uses=("powertrain",),
 )

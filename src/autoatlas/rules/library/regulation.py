@@ -35,6 +35,7 @@ def _electric(model: VehicleSpec) -> bool:
     "regulation.type_approval",
     reads=("regulation.type_approval.regime",),
     description="The market's type-approval scheme against the certificates held",
+    description_zh="车型已获认证是否满足该市场的型式认证制度",
     uses=(("certifications", frozenset(_SCHEME_CERTIFICATE.values())),),
 )
 def type_approval(ctx: Context) -> Iterator[Finding]:
@@ -140,6 +141,7 @@ for _prop, _cert, _topic, _zh, _applies in (
         f"regulation.{_cert.lower().replace('-', '_')}",
         reads=(_prop,),
         description=f"{_cert} ({_topic}) when and where it is mandatory",
+        description_zh=f"{_cert}（{_zh}）法规强制实施时是否已获认证",
         applies=_applies,
         uses=(("certifications", frozenset([_cert])), *(("powertrain",) if _applies else ())),
     )(_dated_requirement(_un_regulation(_prop, _cert, _topic, _zh)))
@@ -149,6 +151,7 @@ for _prop, _cert, _topic, _zh, _applies in (
     "regulation.fleet_co2",
     reads=("regulation.fleet_co2.target",),
     description="Tailpipe CO2 against the market's fleet target (a cost, not a bar)",
+    description_zh="尾气二氧化碳排放与该市场企业平均排放目标的差距（影响成本，不构成准入障碍）",
     uses=("powertrain", "co2_g_km"),
 )
 def fleet_co2(ctx: Context) -> Iterator[Finding]:
@@ -184,6 +187,7 @@ def fleet_co2(ctx: Context) -> Iterator[Finding]:
     "regulation.connected_vehicle_origin",
     reads=("regulation.connected_vehicle.origin_restriction",),
     description="Bans or restrictions on connected-vehicle systems from the vehicle's origin",
+    description_zh="针对车辆原产国网联汽车系统的禁令或限制",
     applies=lambda m: m.connected_services,
     uses=("connected_services", "origin"),
 )
@@ -222,6 +226,7 @@ def connected_vehicle_origin(ctx: Context) -> Iterator[Finding]:
     "regulation.data_localisation",
     reads=("regulation.vehicle_data.localisation_required",),
     description="Vehicle data that must stay in the market",
+    description_zh="须在该市场境内存储的车辆数据（数据本地化）",
     applies=lambda m: m.connected_services,
     uses=("connected_services", "data_processed_in"),
 )
@@ -268,6 +273,7 @@ for _prop, _cert, _what, _zh in (
         f"regulation.{_cert.replace('-', '_')}",
         reads=(_prop,),
         description=f"{_what} duty of the battery regulation",
+        description_zh=f"电池法规规定的{_zh}义务",
         applies=_electric,
         uses=(("certifications", frozenset([_cert])), "powertrain"),
     )(_dated_requirement(_battery_duty(_prop, _cert, _what, _zh)))
@@ -277,6 +283,7 @@ for _prop, _cert, _what, _zh in (
     "regulation.battery_epr",
     reads=("regulation.battery.epr_required",),
     description="Producer responsibility for traction batteries",
+    description_zh="动力电池的生产者责任延伸（回收）义务",
     applies=_electric,
     uses=("powertrain",),
 )
@@ -301,6 +308,7 @@ def battery_epr(ctx: Context) -> Iterator[Finding]:
     "regulation.documentation_languages",
     reads=("regulation.documentation.languages",),
     description="Languages of labels and manuals",
+    description_zh="标签和用户手册的语言要求",
     uses=("documentation_languages",),
 )
 def documentation_languages(ctx: Context) -> Iterator[Finding]:

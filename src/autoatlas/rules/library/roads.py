@@ -15,6 +15,7 @@ _SEVERITY = {"banned": Severity.BLOCKER, "restricted": Severity.MAJOR, "allowed"
     "roads.steering_side",
     reads=("roads.driving_side", "regulation.lhd_registration", "regulation.rhd_registration"),
     description="Steering position against the driving side and the market's registration rule",
+    description_zh="方向盘位置（左舵/右舵）是否符合行车方向及该市场的注册登记规定",
     uses=("steering",),
 )
 def steering_side(ctx: Context) -> Iterator[Finding]:
@@ -60,6 +61,7 @@ def steering_side(ctx: Context) -> Iterator[Finding]:
     "roads.ground_clearance",
     reads=("roads.paved_share",),
     description="Ground clearance against the share of paved roads",
+    description_zh="最小离地间隙是否适应该市场的铺装道路比例",
     uses=("ground_clearance_mm",),
 )
 def ground_clearance(ctx: Context) -> Iterator[Finding]:

@@ -26,6 +26,7 @@ def additional_duty_fact(ctx: Context):  # type: ignore[no-untyped-def]
     "trade.additional_duty",
     reads=(*ADDITIONAL_DUTY.values(), "trade.additional_duty.passenger_all"),
     description="Additional (anti-subsidy, safeguard, retaliatory) duties on the origin and maker",
+    description_zh="针对原产国和制造商加征的关税（反补贴税、保障措施关税、报复性关税）",
     uses=("powertrain",),
 )
 def additional_duty(ctx: Context) -> Iterator[Finding]:
@@ -48,6 +49,7 @@ def additional_duty(ctx: Context) -> Iterator[Finding]:
     "trade.import_ban",
     reads=("trade.import_ban.in_force",),
     description="Import bans on the vehicle's origin or powertrain",
+    description_zh="针对车辆原产国或动力类型的进口禁令",
     uses=(),
 )
 def import_ban(ctx: Context) -> Iterator[Finding]:
@@ -80,6 +82,7 @@ def import_ban(ctx: Context) -> Iterator[Finding]:
     "trade.fta_china",
     reads=("trade.fta_china.in_force", "trade.fta_china.agreement"),
     description="A free-trade agreement with China that cuts the duty",
+    description_zh="与中国签订、可降低关税的自由贸易协定",
     applies=lambda m: m.origin == "CN",
     uses=("origin",),
 )
@@ -107,6 +110,7 @@ def fta_china(ctx: Context) -> Iterator[Finding]:
     "trade.import_quota",
     reads=("trade.import_quota.units",),
     description="Import quotas that cap the volume",
+    description_zh="限制进口数量的进口配额",
     uses=(),
 )
 def import_quota(ctx: Context) -> Iterator[Finding]:
