@@ -111,6 +111,8 @@ GET /channels                           401  403    403     403      200   403  
 POST /channels                          401  403    403     403      201   403    201      201
 DELETE /channels/{acme's}               401  403    403     403      204   403    404      404
 GET /dead-letters                       401  403    403     403      200   403    200      200
+GET /deliveries                         401  403    403     403      200   403    200      200
+GET /deliveries?channel={acme's}        401  403    403     403      200   403    200      404
 POST /dead-letters/{acme's}/replay      401  403    403     403      200   403    200      404
 """
 
@@ -243,6 +245,7 @@ def _calls(world: World) -> dict[str, Callable[[], Call]]:
     with world.atlas.write() as tx:
         feed_token, _ = atom.issue_feed_token(tx, world.principal("admin"))
     standing = acme_model()
+    standing_channel = acme_channel()
     return {
         "GET /watchlists": lambda: ("GET", "/watchlists", None),
         "POST /watchlists": lambda: (
@@ -269,6 +272,12 @@ def _calls(world: World) -> dict[str, Callable[[], Call]]:
         ),
         "DELETE /channels/{acme's}": lambda: ("DELETE", f"/channels/{acme_channel()}", None),
         "GET /dead-letters": lambda: ("GET", "/dead-letters", None),
+        "GET /deliveries": lambda: ("GET", "/deliveries?state=dead&limit=10", None),
+        "GET /deliveries?channel={acme's}": lambda: (
+            "GET",
+            f"/deliveries?channel={standing_channel}",
+            None,
+        ),
         "POST /dead-letters/{acme's}/replay": lambda: (
             "POST",
             f"/dead-letters/{acme_dead_letter(world)}/replay",

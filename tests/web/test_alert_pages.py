@@ -229,6 +229,19 @@ def test_portfolio_alerts_show_model_market_findings_and_landed_price(world: Wor
         assert geely.get("/inbox?format=json").json()["alerts"] == []
 
 
+def webhook_deliveries(client: TestClient, channel_id: int) -> list[dict[str, Any]]:
+    """The channels page's recent deliveries of one channel (its JSON twin)."""
+    rows = client.get("/channels?format=json").json()["deliveries"]
+    return [d for d in rows if d["channel_id"] == channel_id]
+
+
+def delivery_row(page: str, delivery_id: int) -> str:
+    """One row of the channels page's table of recent deliveries."""
+    found = re.search(rf'<tr id="delivery-{delivery_id}"[^>]*>.*?</tr>', page, re.S)
+    assert found, f"no row for delivery {delivery_id}"
+    return found.group(0)
+
+
 def test_channels_secret_shown_once_disable_dead_letters_and_replay(world: World) -> None:
     atlas = world.atlas
     with world.client("admin@byd.example") as byd, world.client("admin@geely.example") as geely:
@@ -273,6 +286,19 @@ def test_channels_secret_shown_once_disable_dead_letters_and_replay(world: World
         publish(atlas, world.who, fact("TH", DUTY, 40, unit="percent"))
         clock = FakeClock()
         runner = world.run_worker(clock)
+        # Its recent deliveries show it retrying, with the next attempt and the last error.
+        [retrying] = webhook_deliveries(byd, webhook_id)
+        assert retrying["state"] == "retrying" and retrying["attempts"] == 1
+        assert retrying["last_error"] and retrying["next_attempt_at"]
+        assert retrying["channel_target"] == target and "TH" in retrying["alert_title"]
+        row = delivery_row(byd.get("/channels?lang=en").text, retrying["id"])
+        assert 'data-state="retrying"' in row and ">retrying<" in row
+        assert retrying["last_error"] in row and target in row and retrying["alert_title"] in row
+        assert retrying["next_attempt_at"][:16].replace("T", " ") in row
+        chinese = delivery_row(byd.get("/channels?lang=zh").text, retrying["id"])
+        assert "重试中" in chinese and "最近的投递" in byd.get("/channels?lang=zh").text
+        assert geely.get("/channels?format=json").json()["deliveries"] == []
+        assert f'id="delivery-{retrying["id"]}"' not in geely.get("/channels").text
         for _ in range(40):
             if byd.get("/channels?format=json").json()["dead_letters"]:
                 break
@@ -281,6 +307,10 @@ def test_channels_secret_shown_once_disable_dead_letters_and_replay(world: World
         runner.close()
         [dead] = byd.get("/channels?format=json").json()["dead_letters"]
         assert dead["channel_id"] == webhook_id and dead["attempts"] >= 5
+        [shown] = webhook_deliveries(byd, webhook_id)
+        assert shown["id"] == dead["id"] and shown["state"] == "dead"
+        assert shown["next_attempt_at"] is None and shown["last_error"] == dead["last_error"]
+        assert ">dead letter<" in delivery_row(byd.get("/channels?lang=en").text, dead["id"])
         assert geely.get("/channels?format=json").json()["dead_letters"] == []
         assert (
             geely.post(
@@ -293,6 +323,8 @@ def test_channels_secret_shown_once_disable_dead_letters_and_replay(world: World
         )
         assert replayed.status_code == 200
         assert byd.get("/channels?format=json").json()["dead_letters"] == []
+        [queued] = webhook_deliveries(byd, webhook_id)  # replayed: queued afresh
+        assert queued["state"] == "pending" and queued["attempts"] == 0
 
         disabled = byd.post(f"/channels/{webhook_id}/disable", data={"csrf_token": token})
         assert disabled.status_code == 200

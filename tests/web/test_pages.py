@@ -3,11 +3,15 @@ markets answer a helpful 404; user text is escaped; every POST needs its CSRF to
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from web_world import SCRIPT_NOTE, WebWorld, csrf_of, seed, sign_in
 
@@ -232,3 +236,71 @@ def test_reviewer_rejects_with_a_comment(world: WebWorld) -> None:
 def test_accept_language_picks_chinese(client: TestClient) -> None:
     page = client.get("/markets/DE", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
     assert '<html lang="zh-Hans">' in page.text
+
+
+def _download_rows(client: TestClient, path: str) -> dict[str, list[dict[str, Any]]]:
+    """The facts of one page's three downloads, each read back as rows."""
+    sep = "&" if "?" in path else "?"
+    found: dict[str, list[dict[str, Any]]] = {}
+    for fmt, media in (("csv", "text/csv"), ("yaml", "application/yaml"), ("bundle", "json")):
+        answer = client.get(f"{path}{sep}format={fmt}")
+        assert answer.status_code == 200, (path, fmt, answer.text[:200])
+        assert media in answer.headers["content-type"]
+        assert answer.headers["content-disposition"].startswith("attachment; filename=")
+        if fmt == "csv":
+            found[fmt] = list(csv.DictReader(io.StringIO(answer.text)))
+        elif fmt == "yaml":
+            found[fmt] = yaml.safe_load(answer.text)["facts"]
+        else:
+            found[fmt] = answer.json()["facts"]
+    return found
+
+
+def test_pages_with_facts_download_the_facts_they_show(client: TestClient) -> None:
+    history = _download_rows(client, "/markets/BR/history/trade.import_duty.passenger_bev")
+    for rows in history.values():  # the three dated records the chart draws as steps
+        assert len(rows) == 3
+        assert {(r["market"], r["property"]) for r in rows} == {
+            ("BR", "trade.import_duty.passenger_bev")
+        }
+    compare = _download_rows(client, "/compare?markets=DE,FR,TH&dimension=roads")
+    assert len(compare["csv"]) == len(compare["yaml"]) == len(compare["bundle"]) > 0
+    for rows in compare.values():
+        assert all(r["property"].startswith("roads.") for r in rows)
+        assert "TH" in {r["market"] for r in rows}
+    market = _download_rows(client, "/markets/BR")
+    assert len(market["csv"]) == len(market["yaml"]) == len(market["bundle"]) > 0
+
+
+NO_FACTS = ["/", "/search?q=germany", "/login", "/map?property=roads.driving_side"]
+
+
+@pytest.mark.parametrize("path", NO_FACTS)
+def test_a_page_without_facts_refuses_a_download_and_points_to_json(
+    client: TestClient, path: str
+) -> None:
+    sep = "&" if "?" in path else "?"
+    for fmt in ("csv", "yaml", "bundle"):
+        answer = client.get(f"{path}{sep}format={fmt}&lang=en")
+        assert answer.status_code == 404, (path, fmt)
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "content-disposition" not in answer.headers  # no empty bundle to save
+        assert "has no facts to download" in answer.text and "?format=json" in answer.text
+    assert client.get(f"{path}{sep}format=json").status_code == 200  # what it points to works
+
+
+def test_signed_in_pages_without_facts_refuse_downloads_too(world: WebWorld) -> None:
+    with TestClient(world.app) as client:
+        sign_in(client, "admin")
+        for path in ("/inbox", "/models", "/watchlists"):
+            answer = client.get(f"{path}?format=csv")
+            assert answer.status_code == 404, path
+            assert f"{path} has no facts to download as csv" in answer.text
+            assert client.get(f"{path}?format=json").status_code == 200
+
+
+def test_an_error_page_keeps_its_own_answer_when_a_download_is_asked(client: TestClient) -> None:
+    answer = client.get("/markets/germany?format=csv&lang=en")
+    assert answer.status_code == 404
+    assert 'href="/markets/DE"' in answer.text  # the helpful 404, not "no facts"
+    assert "has no facts to download" not in answer.text

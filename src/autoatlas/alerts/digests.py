@@ -29,9 +29,8 @@ def queue_digests(engine: Engine, *, now: datetime) -> int:
     with connect(engine) as connection:
         due = [
             c
-            for c in store.list_channels(connection)
-            if c.cadence in PERIODS
-            and (c.digest_at is None or c.digest_at + PERIODS[c.cadence] <= now)
+            for c in store.list_channels(connection, cadences=sorted(PERIODS))
+            if c.digest_at is None or c.digest_at + PERIODS[c.cadence] <= now
         ]
     queued = 0
     for channel in due:

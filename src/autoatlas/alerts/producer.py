@@ -351,6 +351,14 @@ class Producer:
             self._index, self._index_key = build_index(connection, on), key
         return self._index
 
+    def prepare(self, *, today: date) -> None:
+        """The one-off work of a first batch (the watchlist index, the rules' declared reads),
+        done when the worker starts, so the first change set after a start is as quick as
+        the next."""
+        with connect(self.engine) as connection:
+            self.index(connection, today)
+        portfolio_alerts.moves_assessments("")
+
     def changes(self, *, today: date, now: datetime) -> ProduceReport:
         """One batch of change events; an empty report when there are none."""
         with connect(self.engine) as connection:

@@ -13,6 +13,7 @@ the first attempt, then the delivery becomes a dead letter an admin can replay.
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 import secrets
@@ -34,9 +35,9 @@ from autoatlas.alerts.channels.webhook import Connections, Outcome, post_webhook
 from autoatlas.alerts.deadlines import scan_deadlines
 from autoatlas.alerts.digests import queue_digests
 from autoatlas.alerts.portfolio import PRICE_THRESHOLD_PERCENT, Portfolio
-from autoatlas.alerts.producer import Producer
+from autoatlas.alerts.producer import CHANGE_CURSOR, DEADLINE_CURSOR, Producer
 from autoatlas.store import alerts as store
-from autoatlas.store.engine import write_tx
+from autoatlas.store.engine import WriteTx, connect, write_tx
 from autoatlas.vocabulary import Vocabulary
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
 
 log = logging.getLogger("autoatlas.worker")
 T = TypeVar("T")
+RECORD_WITHIN = 0.1  # seconds a finished attempt may wait to be recorded with others
+_FROZEN: list[bool] = []
 
 
 class Clock(Protocol):
@@ -95,7 +98,8 @@ class WorkerConfig:
     concurrency: int = 8
     timeout: float = 10.0  # seconds a receiver has to answer
     lease: timedelta = timedelta(seconds=120)
-    poll: float = 1.0  # seconds between looks at an empty queue
+    poll: float = 1.0  # seconds between full passes of an idle worker (digests, deadlines)
+    wake: float = 0.05  # seconds between its cheap looks for new events or due deliveries
     event_batch: int = 500
     deadline_every: timedelta = timedelta(hours=1)
     backoff: Backoff = field(default_factory=Backoff)
@@ -151,6 +155,7 @@ class Worker:
         self._pool = ThreadPoolExecutor(
             max_workers=self.config.concurrency, thread_name_prefix="deliver"
         )
+        self.ready = threading.Event()  # set by run_forever once prepared, before its first pass
 
     def _connections(self) -> Connections:
         """The sending thread's kept-alive webhook connections."""
@@ -183,16 +188,14 @@ class Worker:
         return report
 
     # -- delivering -----------------------------------------------------------------------
-    def _claim(self, limit: int) -> list[store.ClaimedDelivery]:
-        now = self.clock.now()
-        with write_tx(self.engine) as tx:
-            return store.claim_deliveries(
-                tx,
-                now=now,
-                lease_until=now + self.config.lease,
-                token=secrets.token_hex(8),
-                limit=limit,
-            )
+    def _claim(self, tx: WriteTx, now: datetime, limit: int) -> list[store.ClaimedDelivery]:
+        return store.claim_deliveries(
+            tx,
+            now=now,
+            lease_until=now + self.config.lease,
+            token=secrets.token_hex(8),
+            limit=limit,
+        )
 
     def _send(self, claim: store.ClaimedDelivery) -> Outcome:
         timeout = self.config.timeout
@@ -214,17 +217,17 @@ class Worker:
                     to=claim.target,
                     payload=payload,
                     idempotency_key=claim.idempotency_key,
-                    timeout=timeout,
-                )
+                )  # the SMTP server's own timeout (AUTOATLAS_SMTP_TIMEOUT), not a receiver's
             return Outcome(False, f"unknown channel kind {claim.kind!r}")
         except Exception as exc:  # a sender bug must not stop the worker
             log.exception("delivery %s failed unexpectedly", claim.id)
             return Outcome(False, f"{type(exc).__name__}: {exc}")
 
-    def _record(self, results: list[tuple[store.ClaimedDelivery, Outcome]]) -> RunReport:
-        """Record finished attempts, many in one short transaction."""
+    def _outcomes(
+        self, results: list[tuple[store.ClaimedDelivery, Outcome]], now: datetime
+    ) -> tuple[RunReport, list[tuple[store.ClaimedDelivery, Outcome, datetime | None]]]:
+        """What each finished attempt leads to: delivered, a next attempt, or dead."""
         report = RunReport()
-        now = self.clock.now()
         rows: list[tuple[store.ClaimedDelivery, Outcome, datetime | None]] = []
         for claim, outcome in results:
             next_at = None
@@ -242,46 +245,81 @@ class Worker:
                 else:
                     report.failed += 1
             rows.append((claim, outcome, next_at))
-        self._retry_db(lambda: self._write_results(rows, now))
-        return report
+        return report, rows
 
     def _write_results(
-        self, rows: list[tuple[store.ClaimedDelivery, Outcome, datetime | None]], now: datetime
+        self,
+        tx: WriteTx,
+        rows: list[tuple[store.ClaimedDelivery, Outcome, datetime | None]],
+        now: datetime,
     ) -> None:
-        with write_tx(self.engine) as tx:
-            store.record_delivered_many(
-                tx, [claim.id for claim, outcome, _ in rows if outcome.ok], now=now
-            )
-            for claim, outcome, next_at in rows:
-                if not outcome.ok:
-                    store.record_failure(
-                        tx,
-                        claim.id,
-                        token=claim.token,
-                        error=outcome.detail,
-                        next_attempt_at=next_at,
-                    )
+        store.record_delivered_many(
+            tx, [claim.id for claim, outcome, _ in rows if outcome.ok], now=now
+        )
+        for claim, outcome, next_at in rows:
+            if not outcome.ok:
+                store.record_failure(
+                    tx,
+                    claim.id,
+                    token=claim.token,
+                    error=outcome.detail,
+                    next_attempt_at=next_at,
+                )
+
+    def _settle(
+        self, results: list[tuple[store.ClaimedDelivery, Outcome]], room: int
+    ) -> tuple[RunReport, list[store.ClaimedDelivery]]:
+        """Record finished attempts and claim up to `room` more, in one short transaction
+        (a transaction is most of the cost of a delivery on loopback). Recording is retried
+        across a dropped connection; a claim alone is not (the loop reconnects)."""
+        now = self.clock.now()
+        report, rows = self._outcomes(results, now)
+
+        def settle() -> list[store.ClaimedDelivery]:
+            with write_tx(self.engine) as tx:
+                self._write_results(tx, rows, now)
+                return self._claim(tx, now, room) if room else []
+
+        return report, (self._retry_db(settle) if rows else settle())
 
     def deliver(self) -> RunReport:
         """Deliver what is due now until nothing is due. Up to `concurrency` sends run at once
         (a slow receiver holds one slot, never the others); claims are taken ahead, at most
-        twice the concurrency, and results recorded together as they come in."""
+        twice the concurrency. Results are recorded together, with the next claim, at the
+        latest `RECORD_WITHIN` seconds after they come in; once a claim finds less than it
+        asked for, the queue is drained and only the sends in flight are awaited."""
         report = RunReport()
         in_flight: dict[Future[Outcome], store.ClaimedDelivery] = {}
+        finished: list[tuple[store.ClaimedDelivery, Outcome]] = []
+        oldest = 0.0  # when the oldest result not yet recorded came in
         ahead = 2 * self.config.concurrency
+        drained = False
         while True:
-            room = min(self.config.batch, ahead - len(in_flight))
-            if room >= self.config.concurrency or (room > 0 and not in_flight):
-                claims = self._claim(room)
+            room = 0 if drained else min(self.config.batch, ahead - len(in_flight))
+            claim = room >= self.config.concurrency or (room > 0 and not in_flight)
+            due = bool(finished) and (
+                not in_flight
+                or len(finished) >= self.config.concurrency
+                or time.monotonic() - oldest >= RECORD_WITHIN
+            )
+            if claim or due:
+                settled, claims = self._settle(finished, room if claim else 0)
+                finished = []
+                report.add(settled)
                 report.claimed += len(claims)
-                for claim in claims:
-                    in_flight[self._pool.submit(self._send, claim)] = claim
+                drained = drained or (claim and len(claims) < room)
+                for item in claims:
+                    in_flight[self._pool.submit(self._send, item)] = item
             if not in_flight:
                 return report
-            done, _ = wait(list(in_flight), timeout=self.config.poll, return_when=FIRST_COMPLETED)
+            timeout = self.config.poll
+            if finished:
+                timeout = max(0.0, oldest + RECORD_WITHIN - time.monotonic())
+            done, _ = wait(list(in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
             if done:
-                finished = [(in_flight.pop(future), future.result()) for future in done]
-                report.add(self._record(finished))
+                if not finished:
+                    oldest = time.monotonic()
+                finished += [(in_flight.pop(future), future.result()) for future in done]
 
     # -- running --------------------------------------------------------------------------
     def run_once(self) -> RunReport:
@@ -296,6 +334,18 @@ class Worker:
         deliveries already queued."""
         stop = stop or threading.Event()
         pause = self.config.poll
+        try:
+            self.producer.prepare(today=self.today())
+        except Exception:  # the first pass does the same work and reports what fails
+            log.exception("preparing the producer failed; going on")
+        if not _FROZEN:
+            # What the process holds by now (vocabulary, rules, index) lives as long as it
+            # does: kept out of the collector's full passes, which otherwise stall a batch of
+            # a thousand alerts for a few hundred milliseconds scanning it. Once a process.
+            gc.collect()
+            gc.freeze()
+            _FROZEN.append(True)
+        self.ready.set()
         while not stop.is_set():
             report = RunReport()
             try:
@@ -309,7 +359,28 @@ class Worker:
                 pause = min(pause * 2, 30.0)
                 continue
             if report.claimed == 0 and report.events == 0:
-                stop.wait(self.config.poll)
+                self._wait_for_work(stop)
+
+    def _wait_for_work(self, stop: threading.Event) -> None:
+        """Wait up to `poll` seconds, looking every `wake` seconds (reads only) for a new event
+        or a due delivery: an approval is acted on within `wake`, and an idle worker writes
+        nothing between its full passes."""
+        until = time.monotonic() + self.config.poll
+        while True:
+            left = until - time.monotonic()
+            if left <= 0 or stop.wait(min(self.config.wake, left)):
+                return
+            try:
+                if self._work_waiting():
+                    return
+            except sa.exc.DBAPIError:
+                return  # the full pass meets the same error, logs it and reconnects
+
+    def _work_waiting(self) -> bool:
+        with connect(self.engine) as connection:
+            return store.events_waiting(
+                connection, change_cursor=CHANGE_CURSOR, deadline_cursor=DEADLINE_CURSOR
+            ) or store.delivery_due(connection, now=self.clock.now())
 
     def _guarded(self, step: Callable[[], RunReport]) -> RunReport:
         try:

@@ -1,5 +1,5 @@
 """Pages for alerts: the organization's watchlists, its inbox, and where alerts go (webhook and
-e-mail channels, dead letters, the Atom feed's token).
+e-mail channels, their recent deliveries, dead letters, the Atom feed's token).
 
 Each page calls the same services as the API routes (`autoatlas.alerts`), so permissions are
 theirs: any member reads the inbox and manages watchlists; admins manage channels, dead
@@ -30,6 +30,7 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Context = Depends(web_context)
 SEVERITIES = tuple(s.label for s in Severity)  # blocker first
 INBOX_SIZE = 100
+RECENT_DELIVERIES = 50
 WATCHLIST_FIELDS = ("name", "markets", "dimensions", "properties", "qualifiers", "min_severity")
 
 
@@ -259,6 +260,7 @@ def _channels_page(
 ) -> Page:
     with context.atlas.read() as connection:
         channels = manage.list_channels(connection, context.principal)
+        recent = manage.recent_deliveries(connection, context.principal, limit=RECENT_DELIVERIES)
         dead = manage.dead_letters(connection, context.principal)
         tokens = atom.list_feed_tokens(connection, context.principal)
     feed_base = str(request.base_url).rstrip("/") + "/api/v1/feeds/"
@@ -266,6 +268,7 @@ def _channels_page(
         "channels": [
             {k: v for k, v in c.as_dict().items() if k != "organization_id"} for c in channels
         ],
+        "deliveries": [d.as_dict() for d in recent],
         "dead_letters": [d.as_dict() for d in dead[-200:]],
         "form": form or {"kind": "webhook", "cadence": "immediate", "min_severity": "info"},
         "errors": errors or {},

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from autoatlas.domain.facts import Fact
+from autoatlas.errors import NotFoundError
 from autoatlas.ingest.export import render_bundle
 from autoatlas.web.context import CSRF_COOKIE, WebContext
 from autoatlas.web.i18n import COOKIE as LANG_COOKIE
@@ -40,7 +41,7 @@ class Page:
     title: str
     data: dict[str, Any]  # the JSON twin; the template renders from it too
     status: int = 200
-    facts: Sequence[Fact] = ()  # what the downloads hold
+    facts: Sequence[Fact] | None = None  # what the downloads hold; None: a page without facts
     download_name: str = "autoatlas"
     sources: list[dict[str, Any]] = field(default_factory=list)  # footer provenance
     as_of: str | None = None
@@ -90,8 +91,22 @@ def _finish(response: Response, context: WebContext) -> Response:
     return response
 
 
+def _no_download(request: Request, fmt: str) -> Page:
+    """What a download of a page without facts answers: a 404 that says what to ask instead
+    (an empty bundle would look like a page with nothing in it)."""
+    detail = (
+        f"{request.url.path} has no facts to download as {fmt}; "
+        "use ?format=json for the page's data"
+    )
+    status, code = NotFoundError.status, NotFoundError.code
+    data = {"error": {"status": status, "code": code, "detail": detail}, "issues": []}
+    return Page("error.html", str(status), data, status=status)
+
+
 def respond(request: Request, context: WebContext, page: Page) -> Response:
     fmt = request.query_params.get("format")
+    if fmt in DOWNLOADS and page.facts is None and page.status < 400:
+        page = _no_download(request, fmt)  # an error page keeps its own status and message
     if fmt in DOWNLOADS and page.facts is not None:
         media, kind, suffix = DOWNLOADS[fmt]
         body = render_bundle(list(page.facts), kind)

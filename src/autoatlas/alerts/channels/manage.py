@@ -1,7 +1,8 @@
-"""Managing where alerts go: webhook and e-mail channels, and the dead-letter list.
+"""Managing where alerts go: webhook and e-mail channels, their recent deliveries and the
+dead-letter list.
 
-An organization's admins manage its channels and replay its dead letters; the platform
-operator's admins may replay anyone's.
+An organization's admins manage its channels, follow their deliveries and replay its dead
+letters; the platform operator's admins may see and replay anyone's.
 """
 
 from __future__ import annotations
@@ -24,15 +25,22 @@ from autoatlas.store.ledger import append_audit
 
 __all__ = [
     "CADENCES",
+    "DELIVERY_STATES",
+    "MAX_RECENT",
     "add_channel",
     "check_manage_channels",
     "dead_letters",
     "list_channels",
+    "recent_deliveries",
     "remove_channel",
     "replay_dead_letters",
 ]
 
 CADENCES = ("immediate", "daily", "weekly")
+# How a delivery fares: queued and not tried yet, failed and waiting for its next attempt,
+# delivered, or failed for its whole retry window.
+DELIVERY_STATES = ("pending", "retrying", "delivered", "dead")
+MAX_RECENT = 500
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -129,6 +137,32 @@ def _scope(principal: Principal) -> int | None:
 def dead_letters(connection: Connection, principal: Principal) -> list[store.DeliveryRow]:
     """Deliveries that failed for their whole retry window."""
     return store.list_deliveries(connection, organization_id=_scope(principal), state="dead")
+
+
+def recent_deliveries(
+    connection: Connection,
+    principal: Principal,
+    *,
+    limit: int = 50,
+    channel_id: int | None = None,
+    state: str | None = None,
+) -> list[store.RecentDeliveryRow]:
+    """The newest deliveries of the organization's channels first (operator admins:
+    everyone's), each with its channel, alert, state, attempts, next attempt and last error.
+    A channel of another organization is not found, as in the rest of this module."""
+    scope = _scope(principal)
+    if not 1 <= limit <= MAX_RECENT:
+        raise Invalid(f"limit: between 1 and {MAX_RECENT}, not {limit}")
+    if state is not None and state not in DELIVERY_STATES:
+        raise Invalid(f"state: one of {', '.join(DELIVERY_STATES)}, not {state!r}")
+    if channel_id is not None:
+        # disabled channels too: their deliveries stay worth reading
+        visible = store.list_channels(connection, organization_id=scope, active_only=False)
+        if all(c.id != channel_id for c in visible):
+            raise NotFoundError(f"no channel {channel_id}")
+    return store.recent_deliveries(
+        connection, organization_id=scope, channel_id=channel_id, state=state, limit=limit
+    )
 
 
 def replay_dead_letters(

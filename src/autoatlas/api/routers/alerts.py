@@ -1,4 +1,5 @@
-"""Alerts (issue 7): watchlists, the inbox, the Atom feed, delivery channels, dead letters."""
+"""Alerts (issue 7): watchlists, the inbox, the Atom feed, delivery channels, their recent
+deliveries, dead letters."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ __all__ = [
     "DeliveryPublic",
     "FeedTokenCreated",
     "FeedTokenPublic",
+    "RecentDeliveryPublic",
     "ReplayPublic",
     "WatchlistCreate",
     "WatchlistPublic",
@@ -37,6 +39,7 @@ WRITE_PROBLEMS = problems(400, 401, 403, 404, 409, 413, 422)
 ATOM_MEDIA_TYPE = "application/atom+xml"
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 SeverityName = Literal["info", "minor", "major", "blocker"]
+DeliveryState = Literal["pending", "retrying", "delivered", "dead"]  # manage.DELIVERY_STATES
 
 
 class _Request(BaseModel):
@@ -121,6 +124,24 @@ class DeliveryPublic(_Public):
     next_attempt_at: str
     last_error: str | None = None
     created_at: str
+
+
+class RecentDeliveryPublic(_Public):
+    id: int
+    channel_id: int
+    channel_kind: str
+    channel_target: str
+    alert_id: int | None = Field(default=None, description="None: a digest.")
+    alert_title: str | None = None
+    state: DeliveryState = Field(
+        description="pending: not tried yet; retrying: failed, tried again at next_attempt_at; "
+        "delivered; dead: failed for its whole retry window (a dead letter)."
+    )
+    attempts: int
+    next_attempt_at: str | None = Field(default=None, description="Only while pending/retrying.")
+    last_error: str | None = None
+    created_at: str
+    delivered_at: str | None = None
 
 
 class ReplayPublic(_Public):
@@ -329,6 +350,31 @@ def dead_letters(atlas: AtlasDep, principal: SignedInPrincipal) -> list[dict[str
     """Admins: deliveries that failed for their whole retry window (operator admins: all)."""
     with atlas.read() as connection:
         rows = manage.dead_letters(connection, principal)
+    return [row.as_dict() for row in rows]
+
+
+@router.get(
+    "/deliveries", response_model=list[RecentDeliveryPublic], responses=problems(401, 403, 404, 422)
+)
+def recent_deliveries(
+    atlas: AtlasDep,
+    principal: SignedInPrincipal,
+    channel: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this channel's deliveries.")
+    ] = None,
+    state: Annotated[
+        DeliveryState | None, Query(description="Only deliveries in this state.")
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=manage.MAX_RECENT, description="How many, newest first.")
+    ] = 50,
+) -> list[dict[str, Any]]:
+    """Admins: your channels' deliveries, newest first, and how each fares (operator admins:
+    everyone's). Another organization's channel answers 404."""
+    with atlas.read() as connection:
+        rows = manage.recent_deliveries(
+            connection, principal, limit=limit, channel_id=channel, state=state
+        )
     return [row.as_dict() for row in rows]
 
 
