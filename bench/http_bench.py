@@ -759,10 +759,6 @@ def markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
         "client CPU ms/req | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    lines += [
-        "| 32 clients | req/s | p50 ms | p99 ms | server CPU ms/req | client CPU ms/req | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
     for name, row in (("ours", ours), ("Datasette", peer)):
         lines.append(
             f"| {name} | {row['rps']:.1f} | {_ms(row['p50_ms'])} | {_ms(row['p99_ms'])} | "
