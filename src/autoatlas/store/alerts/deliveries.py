@@ -17,16 +17,18 @@ from sqlalchemy.engine import Connection, Engine
 
 from autoatlas.store.alerts._shared import chunks, insert_ignoring_conflict, to_json
 from autoatlas.store.engine import WriteTx, create_engine
-from autoatlas.store.schema import alert_channel, delivery
+from autoatlas.store.schema import alert, alert_channel, delivery
 
 __all__ = [
     "ClaimedDelivery",
     "DeliveryRow",
+    "RecentDeliveryRow",
     "claim_deliveries",
     "delivery_due",
     "enqueue_deliveries",
     "enqueue_delivery",
     "list_deliveries",
+    "recent_deliveries",
     "record_delivered",
     "record_delivered_many",
     "record_failure",
@@ -329,7 +331,6 @@ def worker_engine(url: str, *, name: str = "autoatlas-worker") -> Engine:
 
 
 # -- what admins see of the queue -------------------------------------------------------------
-__all__ += ["RecentDeliveryRow", "recent_deliveries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,8 +382,6 @@ def recent_deliveries(
     """The newest deliveries first (of one organization's channels unless None), with their
     channel and alert; `state` filters by the shown state (pending, retrying, delivered,
     dead): a queued row that has failed before is retrying."""
-    from autoatlas.store.schema import alert  # local: this section only adds to the module
-
     tried = delivery.c.attempts > 0
     queued = delivery.c.state == "pending"
     shown = sa.case((sa.and_(queued, tried), "retrying"), else_=delivery.c.state)
