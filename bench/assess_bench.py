@@ -3,15 +3,18 @@
     .venv/bin/python bench/assess_bench.py                  # on bench/work/ours.db (1M facts)
     .venv/bin/python bench/assess_bench.py --db /tmp/small/ours.db --work /tmp/small
 
-(a) `matrix()` of 1,000 synthetic models (assess_models.py, random.Random(42)) × every market
-of the database, on one core: total seconds and assessments per second (goal <= 10 s,
->= 25,000/s), split into reading the facts and the pure assessment. Measured twice on a COPY
-of the database (the original is only read, through SQLite's backup API): as generated (only
-numeric properties, so many rules find "unknown — no fact"), then with a layer of
-rule-relevant facts per market imported with `Atlas.import_files`. (b) 200 random changes to
-one fact of one market: find the affected pairs (`affected_pairs`), re-read the changed
-property, re-run only the rules reading it and the landed cost (`reassess`); latency p50/p99
-(goal <= 50 ms). Writes bench/results/assess.json and assess.md.
+(a) The matrix of 1,000 synthetic models (assess_models.py, random.Random(42)) × every market
+of the database, on one core: `matrix_cells()` (the compact rows the interfaces rank: score,
+penalties, blockers, landed total) and `matrix()` (full assessments), total seconds and
+assessments per second (goal <= 10 s, >= 25,000/s), with reading the facts and the pure
+assessment timed apart. Measured twice on a COPY of the database (the original is only read,
+through SQLite's backup API): as generated (only numeric properties, so many rules find
+"unknown — no fact"), then with a layer of rule-relevant facts per market imported with
+`Atlas.import_files`. (b) 200 random changes to one fact of one market: find the affected
+pairs (`affected_pairs`, with the changed fact's qualifiers), re-read the changed property,
+re-assess each affected market's pairs together (`reassess_market`); latency p50/p99 (goal
+<= 50 ms). Writes bench/results/assess.json and assess-profile.txt (results/assess.md and
+the README's section are written by hand from them).
 """
 
 from __future__ import annotations
@@ -43,9 +46,15 @@ from autoatlas.assess.assessment import (
     load_rates,
     matrix,
 )
+
+try:  # the compact matrix (score, penalties, landed total per cell; absent before)
+    from autoatlas.assess.assessment import matrix_cells
+except ImportError:  # pragma: no cover
+    matrix_cells = None  # type: ignore[assignment]
 from autoatlas.atlas import Atlas
 from autoatlas.config import Settings
 from autoatlas.domain.facts import Fact
+from autoatlas.rules.engine import vehicle_qualifiers
 from autoatlas.store import queries
 from autoatlas.vocabulary import load_vocabulary
 from report import load_average, machine
@@ -68,6 +77,11 @@ try:  # the matrix's engine and one-query read (absent before this optimisation)
     from autoatlas.store.bulk_profiles import bulk_profiles
 except ImportError:  # pragma: no cover
     ModelSet = assess_market = bulk_profiles = None  # type: ignore[assignment,misc]
+
+try:  # the compact rows' engine
+    from autoatlas.assess.batch import MarketBatch
+except ImportError:  # pragma: no cover
+    MarketBatch = None  # type: ignore[assignment,misc]
 
 try:  # the incremental path (src/autoatlas/assess/reassess.py) may not exist yet
     from autoatlas.assess import reassess as reassess_module
@@ -150,6 +164,11 @@ def _read_all(connection: Any, markets: list[str]) -> dict[str, list[Fact]]:
 
 def _pure(models: list[Any], markets: list[str], facts: dict[str, list[Fact]], rates: Any) -> None:
     """The assessment alone, as matrix() does it, over facts already read."""
+    if MarketBatch is not None:  # as matrix_cells() does it
+        chosen = ModelSet.of(models)
+        for market in markets:
+            MarketBatch.of(chosen, market, ON, facts[market], rates).cells()
+        return
     if assess_market is not None:
         chosen = ModelSet.of(models)
         for market in markets:
@@ -175,14 +194,34 @@ def measure_matrix(
     process's) are the steadier figure; wall seconds include waiting for a core."""
     gc.collect()
     timings = []
+    compact: list[tuple[float, float]] = []
     with atlas.read() as connection:
-        for run in range(runs):
+        if matrix_cells is not None:  # the compact matrix, `runs` times
+            for _run in range(runs):
+                _log(f"{label}: matrix_cells() of {len(models)} x {len(markets)} ...")
+                started, cpu = time.perf_counter(), time.process_time()
+                cells = matrix_cells(connection, models, markets, ON)
+                compact.append((time.perf_counter() - started, time.process_time() - cpu))
+                _log(f"{label}: compact {compact[-1][0]:.1f} s wall, {compact[-1][1]:.1f} s CPU")
+                del cells
+                gc.collect()
+        for run in range(1 if matrix_cells is not None else runs):
             _log(f"{label}: matrix() of {len(models)} models x {len(markets)} markets ...")
             started, cpu = time.perf_counter(), time.process_time()
             results = matrix(connection, models, markets, ON)
             timings.append((time.perf_counter() - started, time.process_time() - cpu))
             if run == 0:
                 summary = _summary(results)
+                if matrix_cells is not None:  # the compact rows say what the full ones say
+                    cells = matrix_cells(connection, models, markets, ON)
+                    summary["compact_agrees"] = [
+                        (c.model.id, c.market, c.score, c.penalties, c.total, c.blockers)
+                        for c in cells
+                    ] == [
+                        (a.model.id, a.market, a.score, a.penalties, a.cost.total, len(a.blockers))
+                        for a in results
+                    ]
+                    del cells
             del results
             gc.collect()
         seconds, cpu_seconds = min(timings)
@@ -195,18 +234,33 @@ def measure_matrix(
     pure_seconds = seconds - read_seconds
     pure_cpu = cpu_seconds - read_cpu
     if pure_loop:
+        gc.disable()  # as matrix() and matrix_cells() pause the cyclic collector
         started, cpu = time.perf_counter(), time.process_time()
         _pure(models, markets, facts, rates)
+        gc.enable()
         pure_seconds = time.perf_counter() - started
         pure_cpu = time.process_time() - cpu
     _log(
         f"{label}: {seconds:.1f} s wall, {cpu_seconds:.1f} s CPU ({total / seconds:,.0f}/s); "
         f"reading {read_seconds:.1f} s, pure {pure_seconds:.1f} s"
     )
+    best = min(compact) if compact else None
     return {
         "models": len(models),
         "markets": len(markets),
         "assessments": total,
+        "compact": None
+        if best is None
+        else {
+            "what": "matrix_cells(): score, penalties, blockers, landed total per cell",
+            "seconds": round(best[0], 3),
+            "cpu_seconds": round(best[1], 3),
+            "per_second": round(total / best[0]),
+            "per_cpu_second": round(total / best[1]),
+            "runs_wall_cpu_seconds": [[round(w, 2), round(c, 2)] for w, c in compact],
+            "goal_met": best[0] <= GOAL_SECONDS,
+            "goal_met_cpu": best[1] <= GOAL_SECONDS,
+        },
         "seconds": round(seconds, 3),
         "per_second": round(total / seconds),
         "cpu_seconds": round(cpu_seconds, 3),
@@ -233,9 +287,11 @@ def profile_pure(
         rates = load_rates(connection, ON)
         facts = _read_all(connection, markets)
     profiler = cProfile.Profile()
+    gc.disable()  # as the matrix: otherwise collections land on whatever allocates
     profiler.enable()
     _pure(models, markets, facts, rates)
     profiler.disable()
+    gc.enable()
     stream = io.StringIO()
     stats = pstats.Stats(profiler, stream=stream).sort_stats("tottime")
     stats.print_stats(top)
@@ -312,6 +368,8 @@ def measure_reassess(
     # so a service holding the matrix state keeps them with it (built here, untimed).
     chosen = ModelSet.of(models) if reassess_market is not None else None
     by_id = {m.id: m for m in models}
+    vehicles = {m.id: vehicle_qualifiers(m) for m in models}
+    filtering = "qualifiers" in inspect.signature(affected_pairs).parameters
     portfolio = {market: [m.id for m in models] for market in markets}  # models by market
     with atlas.read() as connection:
         rates = load_rates(connection, ON)
@@ -347,7 +405,7 @@ def measure_reassess(
             and prop not in reassess_module.RATE_PROPERTIES
         ]
         latencies, reads, pair_counts, kinds = [], [], [], Counter[str]()
-        agree = checked = 0
+        agree = checked = skipped_agree = skipped_checked = 0
         _log(f"reassess: {changes} changes ({len(candidates):,} candidate statements) ...")
         for number in range(changes):
             market, prop = rng.choice(candidates)
@@ -355,16 +413,25 @@ def measure_reassess(
             target = rng.choice(old)
             new_fact = _changed(target, rng)
             touched = affected_pairs(prop, market, portfolio, members=inheriting.get(market, ()))
-            build(touched)
+            build(touched)  # the markets a change to this statement can touch at all
             gc.collect()
             gc.freeze()  # what is built so far, as above
             before = {key: state[key] for key in touched}
+            # The change event carries the changed facts' qualifiers (old and new version):
+            # models none of them can apply to are left out (affected_pairs).
+            narrowing: dict[str, Any] = (
+                {"qualifiers": [target.qualifiers, new_fact.qualifiers], "vehicles": vehicles}
+                if filtering
+                else {}
+            )
             started = time.perf_counter()
             # The change event names the market and the property: re-read what is now
             # valid there (one property), then splice it into each affected market's facts.
             queries.profile(connection, market, as_of=ON, properties=[prop])
             read_done = time.perf_counter()
-            pairs = affected_pairs(prop, market, portfolio, members=inheriting.get(market, ()))
+            pairs = affected_pairs(
+                prop, market, portfolio, members=inheriting.get(market, ()), **narrowing
+            )
             fresh: dict[str, list[Fact]] = {}
             shared: dict[str, dict[str, Any]] = {}  # index and memo per market, if supported
             if reassess_market is not None:  # each affected market's models together
@@ -373,9 +440,11 @@ def measure_reassess(
                         new_fact if f is target else f for f in facts[where] if f.property == prop
                     ]
                     fresh[where] = splice(facts[where], prop, now)
-                    keys = [(m.id, where) for m in models]
+                    ids = {model_id for model_id, code in pairs if code == where}
+                    subset = chosen if len(ids) == len(models) else None
+                    keys = [(m.id, where) for m in models if m.id in ids]
                     again = reassess_market(
-                        [state[k] for k in keys], prop, fresh[where], rates, models=chosen
+                        [state[k] for k in keys], prop, fresh[where], rates, models=subset
                     )
                     state.update(zip(keys, again, strict=True))
                 pairs_done = True
@@ -402,6 +471,18 @@ def measure_reassess(
                     full = assess_with_facts(by_id[model_id], where, ON, fresh[where], rates)
                     checked += 1
                     agree += digest([full]) == digest([state[(model_id, where)]])
+                # ... and a pair the qualifier filter left out is unchanged by the change.
+                kept = set(pairs)
+                skipped = [key for key in touched if key not in kept]
+                for model_id, where in skipped[:: max(1, len(skipped) // 50)]:
+                    now = [
+                        new_fact if f is target else f for f in facts[where] if f.property == prop
+                    ]
+                    full = assess_with_facts(
+                        by_id[model_id], where, ON, splice(facts[where], prop, now), rates
+                    )
+                    skipped_checked += 1
+                    skipped_agree += digest([full]) == digest([state[(model_id, where)]])
             state.update(before)  # restore, so each change starts from the same state
     gc.unfreeze()
     latencies.sort()
@@ -414,8 +495,12 @@ def measure_reassess(
         "reread_p50_ms": round(_pct(sorted(reads), 50), 2),
         "pairs_p50": _pct(sorted(pair_counts), 50),
         "pairs_max": max(pair_counts),
+        "pairs_mean": round(statistics.fmean(pair_counts), 1),
+        "qualifier_filter": filtering,
         "verified_pairs": checked,
         "verified_agree": agree,
+        "skipped_verified_pairs": skipped_checked,
+        "skipped_verified_agree": skipped_agree,
         "properties_changed": len(kinds),
         "goal_met": _pct(latencies, 99) <= GOAL_REASSESS_MS,
         "gc": "state frozen with gc.freeze() after building it",

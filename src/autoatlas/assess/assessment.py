@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
@@ -35,12 +35,16 @@ from autoatlas.store.queries import FactFilter
 from autoatlas.vehicles.spec import VehicleSpec
 from autoatlas.vocabulary import load_vocabulary
 
+if TYPE_CHECKING:
+    from autoatlas.assess.batch import MarketBatch, MatrixCell
+
 __all__ = [
     "Assessment",
     "assess",
     "assess_with_facts",
     "load_rates",
     "matrix",
+    "matrix_cells",
     "penalties_of",
 ]
 
@@ -170,19 +174,52 @@ def matrix(
 ) -> list[Assessment]:
     """Every model in every market, best fit first: the markets' facts read in one go
     (store.bulk_profiles) and each market's models assessed together (assess.batch), with
-    the answers of `assess` for each pair."""
-    from autoatlas.assess.batch import ModelSet, assess_market  # batch builds on this module
+    the answers of `assess` for each pair. A caller that shows only scores, penalties and
+    landed totals uses `matrix_cells`, which builds the full assessments only on demand."""
+    results: list[Assessment] = []
+    with _no_cyclic_gc():
+        for batch in _batches(connection, models, markets, on, viewer_org_id):
+            results += batch.assessments()
+        results.sort(key=lambda a: (-a.score, a.model.id, a.market))
+    return results
+
+
+def matrix_cells(
+    connection: Connection,
+    models: Sequence[VehicleSpec],
+    markets: Sequence[str],
+    on: date,
+    *,
+    viewer_org_id: int | None = None,
+) -> list[MatrixCell]:
+    """`matrix`, compact: per pair the fit score, its penalties, the failed blockers and the
+    landed total (assess.batch.MatrixCell), in the same order; `cell.assessment()` is the
+    pair's full assessment, equal to `matrix`'s."""
+    results: list[MatrixCell] = []
+    with _no_cyclic_gc():
+        for batch in _batches(connection, models, markets, on, viewer_org_id):
+            results += batch.cells()
+        results.sort(key=lambda c: (-c.score, c.model.id, c.market))
+    return results
+
+
+def _batches(
+    connection: Connection,
+    models: Sequence[VehicleSpec],
+    markets: Sequence[str],
+    on: date,
+    viewer_org_id: int | None,
+) -> Iterator[MarketBatch]:
+    """Each market's models assessed together, the facts of all markets read first."""
+    from autoatlas.assess.batch import MarketBatch, ModelSet  # batch builds on this module
 
     rates = load_rates(connection, on)
     profiles = bulk_profiles(
         connection, markets, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
     )
     chosen = ModelSet.of(models)
-    results: list[Assessment] = []
-    with _no_cyclic_gc():
-        for market in markets:
-            results += assess_market(chosen, market, on, profiles[market], rates)
-    return sorted(results, key=lambda a: (-a.score, a.model.id, a.market))
+    for market in markets:
+        yield MarketBatch.of(chosen, market, on, profiles[market], rates)
 
 
 @contextmanager

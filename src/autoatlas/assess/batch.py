@@ -3,25 +3,34 @@
 The answers are those of `assess_with_facts` for each model, computed with less work:
 - a rule declares the model fields it reads (`uses`), so within a market its findings are a
   function of the model's projection on those fields and of the vehicle qualifiers that the
-  market's facts of the rule's properties are narrowed by: each rule runs once per distinct
-  projection, and every other model with that projection shares the (immutable) findings,
-  the exchange-rate facts the run converted with, and what they cost the fit score;
+  market's facts of the rule's properties are narrowed by. The models are grouped by that
+  key once for all markets (`ModelSet.groups`); each market runs a rule at most once per
+  group, and every model of the group shares the (immutable) findings, the exchange-rate
+  facts the run converted with, and what they cost the fit score;
+- groups share further through the recording memo (rules.memo): a run records what of the
+  model it actually read on the market's facts, so where a rule never reaches a field (no
+  price cap recorded: the price does not matter; a UNECE regime: no certificate is asked
+  for; a BEV: its CO2 figure is not read) the groups differing only there get the findings
+  of one run. The memo keys by the values read, so the narrowing is exact, not declared;
 - the landed cost's facts are looked up once per kind of vehicle (`cost_plan`): powertrain,
   built in China or not, and the narrowing qualifiers; only the amounts are per model.
+A matrix row needs only the score, its penalties and the landed total (`MarketBatch.cells`,
+`price_total`); the full `Assessment` of a cell is built from the same state when asked for.
 Rules that declare no `uses` are run per model through the recording memo (rules.memo).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from autoatlas.assess.assessment import _COST_RULE, Assessment
-from autoatlas.assess.landed_cost import READS, CostPlan, cost_plan, price_out
+from autoatlas.assess.landed_cost import READS, CostPlan, cost_plan, price_out, price_total
 from autoatlas.assess.rates import Rates
-from autoatlas.assess.scoring import Counted, counted, explain
+from autoatlas.assess.scoring import Counted, Penalty, counted, explain
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import (
     RULES,
@@ -29,41 +38,74 @@ from autoatlas.rules.engine import (
     FactIndex,
     Finding,
     Rule,
+    Severity,
+    Status,
     index_facts,
     projection,
     run_rules,
     vehicle_qualifiers,
 )
-from autoatlas.rules.memo import Memo
+from autoatlas.rules.memo import MISS, Memo, Recorder, recall, remember
 from autoatlas.vehicles.spec import VehicleSpec
 
-__all__ = ["ModelSet", "assess_market", "rule_column"]
+__all__ = ["MarketBatch", "MatrixCell", "ModelSet", "assess_market", "rule_column"]
 
 _VEHICLE_KEYS = frozenset(("origin", "maker", "powertrain", "vehicle_class"))
-# What one rule gives one model: findings, the exchange-rate facts it converted with, and
-# the findings that cost fit-score points (scoring.counted).
-_Entry = tuple[tuple[Finding, ...], tuple[Fact, ...], tuple[Counted, ...]]
-_NOTHING: _Entry = ((), (), ())
+# What one rule gives one model: findings, the exchange-rate facts it converted with, the
+# findings that cost fit-score points (scoring.counted), and how many are failed blockers.
+_Entry = tuple[tuple[Finding, ...], tuple[Fact, ...], tuple[Counted, ...], int]
+_NOTHING: _Entry = ((), (), (), 0)
+# A rule's grouping of the models: each model's group (0: the rule does not apply to it)
+# and one model of each group (its index; -1 for group 0).
+_Groups = tuple[list[int], list[int]]
+# A rule's answers in a market: its distinct entries, and each model's (an index into them).
+_Column = tuple[list[_Entry], list[int]]
 
 
 @dataclass(slots=True)
 class ModelSet:
     """The models with what every market needs of them, computed once for all markets:
-    their vehicle qualifiers and each declaring rule's projection of them."""
+    their vehicle qualifiers and, per declaring rule and narrowing, their groups."""
 
     models: Sequence[VehicleSpec]
     vehicles: list[dict[str, str]]
-    projections: dict[str, list[tuple[Any, ...]]]
+    _projections: dict[Rule, list[tuple[Any, ...]]] = field(default_factory=dict)
+    _groups: dict[tuple[Rule, tuple[str, ...]], _Groups] = field(default_factory=dict)
 
     @classmethod
     def of(cls, models: Sequence[VehicleSpec]) -> ModelSet:
         _load_rules()
-        projections = {}
-        for item in RULES.values():
-            if item.uses is not None:
-                project = projection(item)
-                projections[item.id] = [project(model) for model in models]
-        return cls(models, [vehicle_qualifiers(m) for m in models], projections)
+        return cls(models, [vehicle_qualifiers(m) for m in models])
+
+    def groups(self, item: Rule, narrowing: tuple[str, ...]) -> _Groups:
+        """The models grouped by the rule's projection and the narrowing qualifiers."""
+        found = self._groups.get((item, narrowing))
+        if found is not None:
+            return found
+        keys = self._projections.get(item)
+        if keys is None:
+            project = projection(item)
+            applies = item.applies
+            keys = self._projections[item] = [
+                project(model) if applies(model) else None  # type: ignore[misc]
+                for model in self.models
+            ]
+        number: dict[Any, int] = {}
+        of_model, first = [], [-1]
+        for i, key in enumerate(keys):
+            if key is None:
+                of_model.append(0)
+                continue
+            if narrowing:
+                vehicle = self.vehicles[i]
+                key = (key, *(vehicle[q] for q in narrowing))
+            group = number.get(key)
+            if group is None:
+                group = number[key] = len(first)
+                first.append(i)
+            of_model.append(group)
+        found = self._groups[(item, narrowing)] = (of_model, first)
+        return found
 
 
 def _load_rules() -> None:
@@ -84,45 +126,163 @@ def _narrowing(index: FactIndex, reads: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def assess_market(
-    models: ModelSet, market: str, on: date, facts: list[Fact], rates: Rates
-) -> list[Assessment]:
-    """`assess_with_facts(model, market, on, facts, rates)` for every model, in order."""
-    index = index_facts(facts)
-    count = len(models.models)
-    columns: list[list[_Entry]] = []
-    for item in RULES.values():
-        columns.append(rule_column(item, models, market, on, facts, rates, index))
-    plans: dict[tuple[Any, ...], CostPlan] = {}
-    narrowing = _narrowing(index, READS)
-    results = []
-    for i in range(count):
-        model, vehicle = models.models[i], models.vehicles[i]
+def _matches(vehicle: dict[str, str], fact: Fact) -> bool:
+    """Context._matches: whether a fact's vehicle qualifiers all hold for the vehicle."""
+    for key, value in fact.qualifiers.items():
+        if key in _VEHICLE_KEYS and vehicle[key] != (value.casefold() if key == "maker" else value):
+            return False
+    return True
+
+
+def _blockers(findings: Sequence[Finding]) -> int:
+    return sum(1 for f in findings if f.severity is Severity.BLOCKER and f.status is Status.FAIL)
+
+
+@dataclass(slots=True)
+class MatrixCell:
+    """One model in one market as the matrix ranks it: the fit score with its penalties,
+    the failed blockers and the landed total. `assessment()` builds the full assessment
+    (findings, cost lines, sources), equal to `assess` of the pair alone."""
+
+    model: VehicleSpec
+    market: str
+    on: date
+    score: int  # fit_score(penalties)
+    penalties: list[Penalty]
+    blockers: int
+    total: Decimal | None
+    currency: str
+    complete: bool
+    _batch: MarketBatch
+    _row: int
+    _full: Assessment | None = None
+
+    def assessment(self) -> Assessment:
+        if self._full is None:
+            self._full = self._batch.assessment(self._row)
+        return self._full
+
+
+@dataclass(slots=True)
+class MarketBatch:
+    """Every rule's findings and the cost plans of a market's models, computed together."""
+
+    models: ModelSet
+    market: str
+    on: date
+    facts: list[Fact]
+    rates: Rates
+    index: FactIndex
+    # Per rule: its distinct entries and each model's (entries[group[i]] is model i's).
+    columns: list[_Column]
+    plans: list[CostPlan]
+    # Per plan (by id): what its pricing owes nothing to the price (landed_cost._fixed).
+    fixed: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, models: ModelSet, market: str, on: date, facts: list[Fact], rates: Rates
+    ) -> MarketBatch:
+        index = index_facts(facts)
+        columns = [
+            _column(item, models, market, on, facts, rates, index) for item in RULES.values()
+        ]
+        kinds: dict[tuple[Any, ...], CostPlan] = {}
+        narrowing = _narrowing(index, READS)
+        plans = []
+        for model, vehicle in zip(models.models, models.vehicles, strict=True):
+            key = (model.powertrain, model.origin == "CN", *(vehicle[q] for q in narrowing))
+            plan = kinds.get(key)
+            if plan is None:
+                context = Context(
+                    model=model,
+                    market=market,
+                    on=on,
+                    facts=facts,
+                    rule=_COST_RULE,
+                    index=index,
+                    vehicle=vehicle,
+                )
+                plan = kinds[key] = cost_plan(context)
+            plans.append(plan)
+        return cls(models, market, on, facts, rates, index, columns, plans)
+
+    def assessment(self, i: int) -> Assessment:
+        """`assess_with_facts` of the i-th model."""
         findings: list[Finding] = []
         used: list[Fact] = []
         costing: list[Counted] = []
-        for column in columns:
-            entry = column[i]
+        for entries, group in self.columns:
+            entry = entries[group[i]]
             if entry[0] or entry[1]:
                 findings += entry[0]
                 used += entry[1]
                 costing += entry[2]
-        key = (model.powertrain, model.origin == "CN", *(vehicle[q] for q in narrowing))
-        plan = plans.get(key)
-        if plan is None:
-            context = Context(
-                model=model,
-                market=market,
-                on=on,
-                facts=facts,
-                rule=_COST_RULE,
-                index=index,
-                vehicle=vehicle,
+        model, plan = self.models.models[i], self.plans[i]
+        known = self.fixed.get(id(plan))
+        if known is None:
+            known = self.fixed[id(plan)] = {}
+        cost = price_out(plan, model, Rates(per_usd=self.rates.per_usd, used=used), known)
+        return Assessment(model, self.market, self.on, findings, cost, explain(costing))
+
+    def assessments(self) -> list[Assessment]:
+        return [self.assessment(i) for i in range(len(self.models.models))]
+
+    def cells(self) -> list[MatrixCell]:
+        """The compact rows: score, penalties, blockers and landed total per model."""
+        # What a model's entries cost, in rule order, identified per rule by a small number:
+        # models with the same numbers have the same penalties and blockers, worked out once.
+        counting = []
+        for entries, group in self.columns:
+            kinds: dict[tuple[tuple[Counted, ...], int], int] = {}
+            number = [kinds.setdefault((e[2], e[3]), len(kinds)) for e in entries]
+            if len(kinds) > 1 or entries[0][2] or entries[0][3]:
+                counting.append((entries, group, number))
+        known: dict[tuple[int, ...], tuple[list[Penalty], int, int]] = {}
+        rates = Rates(per_usd=self.rates.per_usd)  # the rates the totals used are not kept
+        fixed = self.fixed
+        cells = []
+        market, on = self.market, self.on
+        for i, model in enumerate(self.models.models):
+            key = tuple([number[group[i]] for _entries, group, number in counting])
+            scored = known.get(key)
+            if scored is None:
+                chosen = [entries[group[i]] for entries, group, _number in counting]
+                penalties = explain([item for entry in chosen for item in entry[2]])
+                scored = known[key] = (
+                    penalties,
+                    max(0, 100 - sum(points for _rule, _why, points in penalties)),
+                    sum(entry[3] for entry in chosen),
+                )
+            plan = self.plans[i]
+            priced = fixed.get(id(plan))
+            if priced is None:
+                priced = fixed[id(plan)] = {}
+            total, complete, currency = price_total(plan, model, rates, priced)
+            rates.used.clear()
+            cells.append(
+                MatrixCell(
+                    model,
+                    market,
+                    on,
+                    scored[1],
+                    list(scored[0]),
+                    scored[2],
+                    total,
+                    currency,
+                    complete,
+                    self,
+                    i,
+                )
             )
-            plan = plans[key] = cost_plan(context)
-        cost = price_out(plan, model, Rates(per_usd=rates.per_usd, used=used))
-        results.append(Assessment(model, market, on, findings, cost, explain(costing)))
-    return results
+        return cells
+
+
+def assess_market(
+    models: ModelSet, market: str, on: date, facts: list[Fact], rates: Rates
+) -> list[Assessment]:
+    """`assess_with_facts(model, market, on, facts, rates)` for every model, in order."""
+    return MarketBatch.of(models, market, on, facts, rates).assessments()
 
 
 def rule_column(
@@ -136,36 +296,23 @@ def rule_column(
 ) -> list[_Entry]:
     """One rule's findings for every model (with the rates it converted with and what the
     findings cost), in the models' order."""
-    if item.uses is None:
-        return _recorded(item, models, market, on, facts, rates, index)
-    return _shared(item, models, market, on, facts, rates, index)
+    entries, group = _column(item, models, market, on, facts, rates, index)
+    return [entries[g] for g in group]
 
 
-def _run(
+def _column(
     item: Rule,
-    model: VehicleSpec,
-    vehicle: dict[str, str],
+    models: ModelSet,
     market: str,
     on: date,
     facts: list[Fact],
     rates: Rates,
     index: FactIndex,
-) -> _Entry:
-    if not item.applies(model):
-        return _NOTHING
-    record = Rates(per_usd=rates.per_usd)  # the rates this run converted with, in order
-    context = Context(
-        model=model,
-        market=market,
-        on=on,
-        facts=facts,
-        rule=item,
-        converter=record.convert,
-        index=index,
-        vehicle=vehicle,
-    )
-    findings = tuple(item.check(context))
-    return findings, tuple(record.used), tuple(counted(findings))
+) -> _Column:
+    if item.uses is None:
+        column = _recorded(item, models, market, on, facts, rates, index)
+        return column, list(range(len(column)))
+    return _shared(item, models, market, on, facts, rates, index)
 
 
 def _shared(
@@ -176,26 +323,72 @@ def _shared(
     facts: list[Fact],
     rates: Rates,
     index: FactIndex,
-) -> list[_Entry]:
-    """The rule run once per distinct projection (plus narrowing qualifiers)."""
-    narrowing = _narrowing(index, item.reads)
-    keys = models.projections[item.id]
-    if narrowing:
-        keys = [
-            (key, *(vehicle[q] for q in narrowing))
-            for key, vehicle in zip(keys, models.vehicles, strict=True)
-        ]
-    done: dict[tuple[Any, ...], _Entry] = {}
-    column = []
-    for i, key in enumerate(keys):
-        entry = done.get(key)
-        if entry is None:
-            model = models.models[i]
-            entry = done[key] = _run(
-                item, model, models.vehicles[i], market, on, facts, rates, index
-            )
-        column.append(entry)
-    return column
+) -> _Column:
+    """The rule run at most once per group of models (see ModelSet.groups), and groups
+    whose models agree on what the rule read share one run (rules.memo)."""
+    # The facts narrowed by a vehicle qualifier: a run sees the vehicle only through which
+    # of them match it, so groups that match the same ones share a memo; the runs then
+    # need not record the qualifiers themselves (a maker-specific duty does not set every
+    # other maker apart).
+    narrowed = [
+        f
+        for prop in item.reads
+        for f in index.get(prop, ())
+        if not _VEHICLE_KEYS.isdisjoint(f.qualifiers)
+    ]
+    narrowing = tuple(sorted({k for f in narrowed for k in f.qualifiers if k in _VEHICLE_KEYS}))
+    of_model, first = models.groups(item, narrowing)
+    everyone, vehicles = models.models, models.vehicles
+    trees: dict[tuple[bool, ...], dict[str, Any]] = {}
+    entries = [_NOTHING]
+    for i in first[1:]:
+        vehicle = vehicles[i]
+        seen = tuple([_matches(vehicle, f) for f in narrowed]) if narrowed else ()
+        tree = trees.get(seen)
+        if tree is None:
+            tree = trees[seen] = {}
+        elif not narrowed and "findings" in tree:
+            # The run read nothing of the model (no cap, no regime asking for a certificate,
+            # ...): every group has its findings.
+            entries += [tree["findings"]] * (len(first) - len(entries))
+            break
+        found = recall(tree, everyone[i], vehicle)
+        if found is MISS:
+            entry, reads = _run(item, models, i, market, on, facts, rates, index)
+            remember(tree, reads, entry)
+            found = entry
+        entries.append(found)
+    return entries, of_model
+
+
+def _run(
+    item: Rule,
+    models: ModelSet,
+    i: int,
+    market: str,
+    on: date,
+    facts: list[Fact],
+    rates: Rates,
+    index: FactIndex,
+) -> tuple[_Entry, list[tuple[Any, Any]]]:
+    """One run on a recording model: the entry, and what of the model it read (in order).
+    The reads include the price when the run converted it, so an entry with converted
+    rates is only shared by models with the same price."""
+    record = Rates(per_usd=rates.per_usd)  # the rates this run converted with, in order
+    recorder = Recorder(models.models[i])
+    context = Context(
+        model=cast(VehicleSpec, recorder),
+        market=market,
+        on=on,
+        facts=facts,
+        rule=item,
+        converter=record.convert,
+        index=index,
+        vehicle=models.vehicles[i],  # not recorded: the memo is per matching facts
+    )
+    findings = tuple(item.check(context))
+    entry = (findings, tuple(record.used), tuple(counted(findings)), _blockers(findings))
+    return entry, recorder.reads
 
 
 def _recorded(
@@ -218,5 +411,5 @@ def _recorded(
                 model, market, on, facts, only=[item.id], converter=convert, index=index, memo=memo
             )
         )
-        column.append((findings, tuple(record.used), tuple(counted(findings))))
+        column.append((findings, tuple(record.used), tuple(counted(findings)), _blockers(findings)))
     return column

@@ -27,6 +27,7 @@ __all__ = [
     "cost_plan",
     "landed_cost",
     "price_out",
+    "price_total",
 ]
 
 MFN_DUTY = {
@@ -186,8 +187,13 @@ def _percent(fact: Fact) -> Decimal:
     return Decimal(str(fact.value))
 
 
-def price_out(plan: CostPlan, model: VehicleSpec, rates: Rates) -> LandedCost:
-    """The model's price through the plan's duties and taxes to the customer price."""
+def price_out(
+    plan: CostPlan, model: VehicleSpec, rates: Rates, fixed: dict[str, Any] | None = None
+) -> LandedCost:
+    """The model's price through the plan's duties and taxes to the customer price.
+    `fixed`, a dict a caller keeps for one plan and rate table, holds what does not depend
+    on the price (the rates as Decimals, the threshold and incentive converted): those
+    conversions come after the customs-value line, which alone cites exchange rates."""
     currency_fact = plan.currency
     currency = currency_fact.value if currency_fact else model.price.currency
     cost = LandedCost(currency=currency, model_currency=model.price.currency)
@@ -210,62 +216,163 @@ def price_out(plan: CostPlan, model: VehicleSpec, rates: Rates) -> LandedCost:
             )
         )
         return cost
+    if fixed is None:
+        fixed = {}
+    known = fixed.get(currency)
+    if known is None:
+        known = fixed[currency] = _fixed(plan, currency, rates)
     value = _money(value)
-    cost.lines.append(CostLine("price", "Customs value", None, value, price_facts, basis_note))
+    lines = cost.lines
+    lines.append(CostLine("price", "Customs value", None, value, price_facts, basis_note))
 
     def percent_line(
-        key: str, label: str, fact: Fact | None, base: Decimal, missing: str | None = None
+        key: str, label: str, fact: Fact | None, rate: Decimal | None, base: Decimal
     ) -> Decimal:
-        if fact is None:
-            cost.lines.append(CostLine(key, label, None, None, (), missing or f"no fact: {label}"))
+        if fact is None or rate is None:
+            lines.append(CostLine(key, label, None, None, (), f"no fact: {label}"))
             return Decimal(0)
-        amount = _money(base * _percent(fact) / 100)
-        cost.lines.append(CostLine(key, label, float(fact.value), amount, (fact,)))
+        amount = _money(base * rate / 100)
+        lines.append(CostLine(key, label, float(fact.value), amount, (fact,)))
         return amount
 
-    duties = percent_line("mfn_duty", plan.duty_label, plan.duty, value)
+    duties = percent_line("mfn_duty", plan.duty_label, plan.duty, known.duty, value)
     if plan.additional is not None:
-        duties += percent_line("additional_duty", "Additional duty", plan.additional, value)
-    excise = percent_line("excise", "Excise tax", plan.excise, value + duties)
+        duties += percent_line(
+            "additional_duty", "Additional duty", plan.additional, known.additional, value
+        )
+    excise = percent_line("excise", "Excise tax", plan.excise, known.excise, value + duties)
     luxury = Decimal(0)
-    threshold, luxury_rate = plan.luxury_threshold, plan.luxury_rate
-    if threshold is not None and luxury_rate is not None:
-        limit = rates.convert(
-            Decimal(threshold.value["amount"]), threshold.value["currency"], currency
-        )
-        if limit is not None and value > limit:
-            luxury = _money((value - limit) * _percent(luxury_rate) / 100)
-            cost.lines.append(
-                CostLine(
-                    "luxury_tax",
-                    "Luxury tax",
-                    float(luxury_rate.value),
-                    luxury,
-                    (threshold, luxury_rate),
-                )
+    if known.luxury is not None and value > known.luxury[0]:
+        limit, rate = known.luxury
+        luxury_rate = plan.luxury_rate
+        assert luxury_rate is not None and plan.luxury_threshold is not None
+        luxury = _money((value - limit) * rate / 100)
+        lines.append(
+            CostLine(
+                "luxury_tax",
+                "Luxury tax",
+                float(luxury_rate.value),
+                luxury,
+                (plan.luxury_threshold, luxury_rate),
             )
+        )
     taxed = value + duties + excise
-    percent_line("vat", "VAT / GST", plan.vat, taxed + luxury)
+    percent_line("vat", "VAT / GST", plan.vat, known.vat, taxed + luxury)
     if plan.registration is not None:
-        percent_line("registration", "Registration tax", plan.registration, taxed)
-    incentive, cap = plan.incentive, plan.incentive_cap
-    if incentive is not None and model.powertrain in ("BEV", "PHEV", "EREV", "FCEV"):
-        grant = rates.convert(
-            Decimal(incentive.value["amount"]), incentive.value["currency"], currency
+        percent_line(
+            "registration", "Registration tax", plan.registration, known.registration, taxed
         )
-        limit = (
-            None
-            if cap is None
-            else rates.convert(Decimal(cap.value["amount"]), cap.value["currency"], currency)
-        )
-        gross = sum((line.amount or Decimal(0) for line in cost.lines), Decimal(0))
-        facts = tuple(f for f in (incentive, cap) if f is not None)
+    if known.incentive is not None and model.powertrain in _ELECTRIC:
+        grant, limit = known.incentive
+        gross = sum((line.amount or Decimal(0) for line in lines), Decimal(0))
+        facts = tuple(f for f in (plan.incentive, plan.incentive_cap) if f is not None)
         if grant is not None and (limit is None or gross <= limit):
-            cost.lines.append(
-                CostLine("incentive", "Purchase incentive", None, -_money(grant), facts)
-            )
+            lines.append(CostLine("incentive", "Purchase incentive", None, -_money(grant), facts))
     total = cost.total
     if total is not None:
         back = rates.convert(total, currency, model.price.currency)
         cost.total_in_model_currency = None if back is None else _money(back)
     return cost
+
+
+@dataclass(frozen=True, slots=True)
+class _Fixed:
+    """What a plan's pricing does not owe to the model's price, in one currency: the rates as
+    Decimals and the luxury threshold and incentive converted (None: no such line)."""
+
+    duty: Decimal | None
+    additional: Decimal | None
+    excise: Decimal | None
+    luxury: tuple[Decimal, Decimal] | None  # limit, rate
+    vat: Decimal | None
+    registration: Decimal | None
+    incentive: tuple[Decimal | None, Decimal | None] | None  # grant, limit
+
+
+def _fixed(plan: CostPlan, currency: str, rates: Rates) -> _Fixed:
+    def rate(fact: Fact | None) -> Decimal | None:
+        return None if fact is None else _percent(fact)
+
+    luxury = None
+    threshold, luxury_rate = plan.luxury_threshold, plan.luxury_rate
+    if threshold is not None and luxury_rate is not None:
+        limit = rates.convert(
+            Decimal(threshold.value["amount"]), threshold.value["currency"], currency
+        )
+        luxury = None if limit is None else (limit, _percent(luxury_rate))
+    incentive = None
+    if plan.incentive is not None:
+        grant = rates.convert(
+            Decimal(plan.incentive.value["amount"]), plan.incentive.value["currency"], currency
+        )
+        cap = plan.incentive_cap
+        ceiling = (
+            None
+            if cap is None
+            else rates.convert(Decimal(cap.value["amount"]), cap.value["currency"], currency)
+        )
+        incentive = (grant, ceiling)
+    return _Fixed(
+        rate(plan.duty),
+        rate(plan.additional),
+        rate(plan.excise),
+        luxury,
+        rate(plan.vat),
+        rate(plan.registration),
+        incentive,
+    )
+
+
+_ELECTRIC = frozenset(("BEV", "PHEV", "EREV", "FCEV"))
+
+
+def price_total(
+    plan: CostPlan, model: VehicleSpec, rates: Rates, fixed: dict[str, Any] | None = None
+) -> tuple[Decimal | None, bool, str]:
+    """`price_out(plan, model, rates)`'s (total, complete, currency) without its lines: the
+    same arithmetic in the same order (a matrix row needs only these). `fixed`, a dict kept
+    by the caller for one plan and rate table, holds what does not depend on the price.
+    Equal to price_out's by test (tests/assess/test_price_total.py)."""
+    currency_fact = plan.currency
+    currency = currency_fact.value if currency_fact else model.price.currency
+    price = model.price
+    value = rates.convert(price.amount, price.currency, currency)
+    if value is None:
+        return None, False, currency
+    if fixed is None:
+        fixed = {}
+    known = fixed.get(currency)
+    if known is None:
+        known = fixed[currency] = _fixed(plan, currency, rates)
+    value = _money(value)
+    complete = True
+    if known.duty is None:
+        complete, duties = False, Decimal(0)
+    else:
+        duties = _money(value * known.duty / 100)
+    gross = value + duties
+    if known.additional is not None:
+        extra = _money(value * known.additional / 100)
+        duties += extra
+        gross += extra
+    if known.excise is None:
+        complete, excise = False, Decimal(0)
+    else:
+        excise = _money((value + duties) * known.excise / 100)
+    gross += excise
+    luxury = Decimal(0)
+    if known.luxury is not None and value > known.luxury[0]:
+        luxury = _money((value - known.luxury[0]) * known.luxury[1] / 100)
+        gross += luxury
+    taxed = value + duties + excise
+    if known.vat is None:
+        complete = False
+    else:
+        gross += _money((taxed + luxury) * known.vat / 100)
+    if known.registration is not None:
+        gross += _money(taxed * known.registration / 100)
+    if known.incentive is not None and model.powertrain in _ELECTRIC:
+        grant, limit = known.incentive
+        if grant is not None and (limit is None or gross <= limit):
+            gross += -_money(grant)
+    return gross.quantize(_CENT), complete, currency

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from autoatlas.assess.assessment import Assessment, assess, load_rates, matrix
+from autoatlas.assess.assessment import Assessment, assess, load_rates, matrix_cells
+from autoatlas.assess.batch import MatrixCell
 from autoatlas.assess.variants import (
     Change,
     VariantComparison,
@@ -82,25 +83,31 @@ def assess_variant(
 
 @dataclass(frozen=True, slots=True)
 class MatrixRow:
-    """One cell of the matrix, with why it scores what it scores."""
+    """One cell of the matrix, with why it scores what it scores. The row holds what the
+    matrix shows (score, penalties, blockers, landed total); `assessment`, the cell's full
+    assessment, is built when first asked for."""
 
-    assessment: Assessment
+    cell: MatrixCell
     status: str | None  # the portfolio status (sold, planned), None outside the portfolio
 
+    @property
+    def assessment(self) -> Assessment:
+        return self.cell.assessment()
+
     def as_dict(self) -> dict[str, Any]:
-        a = self.assessment
+        c = self.cell
         return {
-            "model": a.model.id,
-            "name": a.model.name,
-            "market": a.market,
-            "on": a.on.isoformat(),
+            "model": c.model.id,
+            "name": c.model.name,
+            "market": c.market,
+            "on": c.on.isoformat(),
             "status": self.status,
-            "score": a.score,
-            "blockers": len(a.blockers),
-            "penalties": [{"rule": r, "why": w, "points": p} for r, w, p in a.penalties],
-            "landed_total": None if a.cost.total is None else str(a.cost.total),
-            "currency": a.cost.currency,
-            "landed_complete": a.cost.complete,
+            "score": c.score,
+            "blockers": c.blockers,
+            "penalties": [{"rule": r, "why": w, "points": p} for r, w, p in c.penalties],
+            "landed_total": None if c.total is None else str(c.total),
+            "currency": c.currency,
+            "landed_complete": c.complete,
         }
 
 
@@ -133,8 +140,8 @@ def portfolio_matrix(
                 pairs[entry.market].append(specs[entry.model])
     if not specs:
         raise ValidationError("no vehicle model to assess: add one first")
-    results: list[Assessment] = []
+    results: list[MatrixCell] = []
     for code, in_market in pairs.items():
-        results += matrix(connection, in_market, [code], on, viewer_org_id=organization_id)
-    results.sort(key=lambda a: (-a.score, len(a.blockers), a.model.id, a.market))
-    return [MatrixRow(a, status.get((a.model.id, a.market))) for a in results]
+        results += matrix_cells(connection, in_market, [code], on, viewer_org_id=organization_id)
+    results.sort(key=lambda c: (-c.score, c.blockers, c.model.id, c.market))
+    return [MatrixRow(c, status.get((c.model.id, c.market))) for c in results]

@@ -25,6 +25,7 @@ from autoatlas.rules.memo import Memo
 __all__ = [
     "RATE_PROPERTIES",
     "REASSESSABLE",
+    "SEEN_WHOLE",
     "affected_pairs",
     "reassess",
     "reassess_market",
@@ -34,6 +35,13 @@ __all__ = [
 # Read through `Rates` by the landed cost and by rules comparing prices: a change anywhere
 # can move any pair.
 RATE_PROPERTIES = frozenset({"trade.currency", "trade.exchange_rate.usd"})
+# Read through `Context.any` (every fact of the property, whatever vehicles it is narrowed
+# to, is cited): a change to one of them can move a model it does not apply to. Exact by
+# test (tests/assess/test_reassess_filter.py records every `any` read of the rules).
+SEEN_WHOLE = frozenset(
+    {"regulation.connected_vehicle.origin_restriction", "trade.import_ban.in_force"}
+)
+_VEHICLE_KEYS = ("origin", "maker", "powertrain", "vehicle_class")
 
 
 def _reassessable() -> frozenset[str]:
@@ -50,23 +58,48 @@ def affected_pairs(
     portfolio: Iterable[tuple[str, str]] | Mapping[str, Sequence[str]],
     *,
     members: Collection[str] = (),
+    qualifiers: Sequence[Mapping[str, str]] | None = None,
+    vehicles: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[tuple[str, str]]:
     """The (model, market) pairs of `portfolio` whose assessment a change to `prop` in
     `market` can move. `members` are the markets that inherit `market`'s facts (a bloc's
     members on the day); the caller knows them. A property no assessment reads moves none.
 
     `portfolio` is (model, market) pairs, or the models by market (market -> model ids),
-    which answers without scanning every pair."""
+    which answers without scanning every pair.
+
+    With `qualifiers`, the qualifiers of the facts the change touched (the old version's
+    and the new one's), and `vehicles` (model id -> `vehicle_qualifiers(model)`), a model
+    that none of those facts can apply to is left out: a fact narrowed to an origin, maker,
+    powertrain or vehicle class it does not have is never read for it (Context.fact and
+    Context.all skip it), except where a rule reads every fact of the property
+    (`SEEN_WHOLE`) or the property is an exchange rate or currency."""
     if prop not in REASSESSABLE:
         return []
     where = dict.fromkeys([market, *members])
     if isinstance(portfolio, Mapping):
         if prop in RATE_PROPERTIES:
             where = dict.fromkeys(portfolio)
-        return [(model, code) for code in where for model in portfolio.get(code, ())]
-    if prop in RATE_PROPERTIES:
-        return list(portfolio)
-    return [(model, code) for model, code in portfolio if code in where]
+        pairs = [(model, code) for code in where for model in portfolio.get(code, ())]
+    elif prop in RATE_PROPERTIES:
+        pairs = list(portfolio)
+    else:
+        pairs = [(model, code) for model, code in portfolio if code in where]
+    if qualifiers is None or vehicles is None or prop in RATE_PROPERTIES or prop in SEEN_WHOLE:
+        return pairs
+    narrowed = [
+        {key: q[key].casefold() if key == "maker" else q[key] for key in _VEHICLE_KEYS if key in q}
+        for q in qualifiers
+    ]
+    if not narrowed or not all(narrowed):  # a fact for every vehicle: every model
+        return pairs
+    applies: dict[str, bool] = {}
+    for model in dict.fromkeys(model for model, _code in pairs):
+        vehicle = vehicles[model]
+        applies[model] = any(
+            all(vehicle[key] == value for key, value in wanted.items()) for wanted in narrowed
+        )
+    return [(model, code) for model, code in pairs if applies[model]]
 
 
 def splice(facts: Sequence[Fact], prop: str, replacement: Iterable[Fact]) -> list[Fact]:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from autoatlas.vehicles.spec import VehicleSpec
+from autoatlas.vehicles.spec import Money, VehicleSpec
 
 __all__ = ["MISS", "Memo", "Recorder", "RecordingQualifiers", "recall", "remember"]
 
@@ -48,8 +48,9 @@ class Recorder:
 
 
 class _RecordingSet:
-    """A set attribute: `x in s` is recorded as the read ("in", name, x); anything else
-    reads (and records) the whole set."""
+    """A set attribute: `x in s` is recorded as the read ("in", name, x), and so is each
+    member of a set that s is subtracted from; anything else reads (and records) the whole
+    set."""
 
     __slots__ = ("_name", "_reads", "_value")
 
@@ -96,6 +97,10 @@ class _RecordingSet:
         return self._whole() - other
 
     def __rsub__(self, other: Any) -> Any:
+        if isinstance(other, (set, frozenset)):
+            # `required - s` asks only whether each required member is in s: recorded as
+            # those membership reads, so models agreeing on them share the findings.
+            return other.__class__(x for x in other if x not in self)
         return other - self._whole()
 
     def __xor__(self, other: Any) -> Any:
@@ -171,4 +176,8 @@ def _key(value: Any) -> Any:
     """Equal keys only for values that print alike: 1 and 1.0 are equal but print apart,
     so the type is part of the key; anything else (Money) is keyed by its repr."""
     kind = value.__class__
-    return (kind, value) if kind in _PLAIN else (kind, repr(value))
+    if kind in _PLAIN:
+        return (kind, value)
+    if kind is Money:  # a price: its repr, without pydantic's (slow) repr
+        return (kind, str(value.amount), value.currency)
+    return (kind, repr(value))

@@ -186,18 +186,21 @@ def bulk_profiles(
         held = statements.get(key)
         if held is None or rank < held[0]:
             statements[key] = (rank, position)
-    sources = load_sources(connection, [row.id for row in rows]) if with_sources else {}
-    built: dict[tuple[int, str | None], Fact] = {}
-    profiles: dict[str, list[Fact]] = {}
+    chosen: dict[str, list[int]] = {}
     for code, chain in chains.items():
         picked: dict[tuple[str, str], int] = {}
         for member in chain:  # the nearest market first
             for key, (_rank, position) in best.get(member, {}).items():
                 picked.setdefault(key, position)
-        profiles[code] = [
-            _built(rows[position], code, sources, built) for position in sorted(picked.values())
-        ]
-    return profiles
+        chosen[code] = sorted(picked.values())
+    # Sources only for the records picked (a third of the candidates are passed over).
+    used = sorted({position for positions in chosen.values() for position in positions})
+    sources = load_sources(connection, [rows[p].id for p in used]) if with_sources else {}
+    built: dict[tuple[int, str | None], Fact] = {}
+    return {
+        code: [_built(rows[position], code, sources, built) for position in positions]
+        for code, positions in chosen.items()
+    }
 
 
 def _built(
