@@ -5,38 +5,21 @@ worker runs, the alert shows in the inbox with the unread badge, is marked read 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from web_world import PASSWORD, web_app
+from browser_world import atlas_copy, browser_page, live_server, shot
+from web_world import PASSWORD
 
 from alerts.alerts_helpers import fact, people, publish
 from autoatlas.alerts.worker import Worker, WorkerConfig
 from autoatlas.atlas import Atlas
 from autoatlas.auth import service
 from autoatlas.auth.principal import Principal
-from autoatlas.config import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-output" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 DUTY = "trade.import_duty.passenger_bev"
 ADMIN = "admin@byd.example"
 
@@ -50,22 +33,10 @@ class Live:
     who: dict[str, Principal]
 
 
-def _chromium() -> Path:
-    if not CHROMIUM.exists():
-        subprocess.run([str(ROOT / "scripts" / "install-system-deps.sh")], check=False)
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "/usr/bin/chromium is absent and scripts/install-system-deps.sh could not install it"
-        )
-    return CHROMIUM
-
-
 @pytest.fixture(scope="module")
 def live(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """A fresh database (markets, two enterprises, a web admin of byd) served on loopback."""
-    folder = tmp_path_factory.mktemp("alert-browser")
-    shutil.copyfile(sqlite_template, folder / "atlas.db")
-    atlas = Atlas(Settings(database_url=f"sqlite:///{folder / 'atlas.db'}"))
+    atlas = atlas_copy(sqlite_template, tmp_path_factory.mktemp("alert-browser"), starter=False)
     who = people(atlas)
     with atlas.write() as tx:
         service.create_user(
@@ -77,43 +48,14 @@ def live(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             role="admin",
             password=PASSWORD,
         )
-    server = uvicorn.Server(
-        uvicorn.Config(web_app(atlas), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield Live(f"http://127.0.0.1:{port}", atlas, who)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        atlas.engine.dispose()
+    with live_server(atlas) as url:
+        yield Live(url, atlas, who)
 
 
 @pytest.fixture(scope="module")
 def page(live: Live) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    executable = _chromium()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), args=ARGS, headless=True
-        )
-        context = browser.new_context(base_url=live.url, viewport={"width": 1200, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
+    with browser_page(live.url) as tab:
         yield tab
-        context.close()
-        browser.close()
-
-
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
 def test_a_watchlist_leads_to_an_alert_that_is_read_in_the_inbox(page: Any, live: Live) -> None:

@@ -4,101 +4,31 @@ test-output/screenshots/."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from web_world import PASSWORD, USERS, add_users, web_app
-
-from autoatlas.atlas import Atlas
-from autoatlas.config import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-output" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from browser_world import atlas_copy, browser_page, live_server, shot
+from web_world import PASSWORD, USERS, add_users
 
 pytestmark = pytest.mark.slow
 
 
-def _chromium() -> Path:
-    if not CHROMIUM.exists():
-        subprocess.run([str(ROOT / "scripts" / "install-system-deps.sh")], check=False)
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "/usr/bin/chromium is absent and scripts/install-system-deps.sh could not install it"
-        )
-    return CHROMIUM
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The starter data imported once into a fresh database, served by uvicorn on loopback."""
-    folder = tmp_path_factory.mktemp("browser")
-    shutil.copyfile(sqlite_template, folder / "atlas.db")
-    atlas = Atlas(Settings(database_url=f"sqlite:///{folder / 'atlas.db'}"))
-    atlas.import_files([ROOT / "data"])
+    """The starter data in a fresh database, served by uvicorn on loopback."""
+    atlas = atlas_copy(sqlite_template, tmp_path_factory.mktemp("browser"), starter=True)
     add_users(atlas)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            web_app(atlas), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        atlas.engine.dispose()
+    with live_server(atlas) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(live_url: str) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    executable = _chromium()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), args=ARGS, headless=True
-        )
-        context = browser.new_context(base_url=live_url, viewport={"width": 1200, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
+    with browser_page(live_url) as tab:
         yield tab
-        context.close()
-        browser.close()
-
-
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
 def sign_in(page: Any, who: str) -> None:

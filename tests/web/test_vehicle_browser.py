@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 import yaml
-from test_browser import ARGS, _chromium, _free_port
+from browser_world import atlas_copy, browser_page, live_server
+from browser_world import shot as browser_shot
 from test_vehicle_pages import MODEL
-from web_world import PASSWORD, USERS, add_users, web_app
-
-from autoatlas.atlas import Atlas
-from autoatlas.config import Settings
+from web_world import PASSWORD, USERS, add_users
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -35,53 +29,21 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def live_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The starter data imported into a fresh database, served by uvicorn on loopback."""
-    folder = tmp_path_factory.mktemp("vehicle-browser")
-    shutil.copyfile(sqlite_template, folder / "atlas.db")
-    atlas = Atlas(Settings(database_url=f"sqlite:///{folder / 'atlas.db'}"))
-    atlas.import_files([ROOT / "data"])
+    """The starter data in a fresh database, served by uvicorn on loopback."""
+    atlas = atlas_copy(sqlite_template, tmp_path_factory.mktemp("vehicle-browser"), starter=True)
     add_users(atlas)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            web_app(atlas), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        atlas.engine.dispose()
+    with live_server(atlas) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(live_url: str) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    executable = _chromium()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), args=ARGS, headless=True
-        )
-        context = browser.new_context(
-            base_url=live_url, viewport={"width": 1200, "height": 900}, accept_downloads=True
-        )
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
+    with browser_page(live_url, accept_downloads=True) as tab:
         yield tab
-        context.close()
-        browser.close()
 
 
 def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"vehicles-{name}.png"), full_page=False)
+    browser_shot(page, f"vehicles-{name}")
 
 
 def test_a_team_adds_a_model_and_assesses_it(page: Any) -> None:
