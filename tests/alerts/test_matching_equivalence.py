@@ -103,3 +103,35 @@ def test_the_index_finds_what_testing_every_watchlist_finds(
         wanted = expected[match.event.cause]
         assert match.organizations == frozenset(wanted)
         assert match.pairs() == [(org, tuple(sorted(wanted[org]))) for org in sorted(wanted)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.integers(1, 100_000), st.booleans(), max_size=600), st.booleans())
+def test_an_event_reaches_exactly_the_organizations_watching_it_among_hundreds(
+    chosen: dict[int, bool], everyone: bool
+) -> None:
+    """Many organizations (any ids, in any order) each watch one property or another: an
+    event alerts exactly those that watch its property, listed once each in id order (some
+    or all of them: runs of neighbours alerted together, as well as scattered ones)."""
+    watching = {org: wants or everyone for org, wants in chosen.items()}
+    watches = [
+        Watch(
+            id=number,
+            organization_id=org,
+            markets=frozenset({"TH"}),
+            properties=frozenset({"trade.vat.rate" if wants else "roads.driving_side"}),
+        )
+        for number, (org, wants) in enumerate(watching.items(), start=1)
+    ]
+    event = Event("c", "TH", "trade.vat.rate", "trade", {}, "public", Severity.INFO)
+    wanted = sorted(org for org, wants in watching.items() if wants)
+
+    matches = match_events(WatchIndex(watches), [event])
+
+    assert [m.pairs() for m in matches] == (
+        [[(org, (next(w.id for w in watches if w.organization_id == org),)) for org in wanted]]
+        if wanted
+        else []
+    )
+    if wanted:
+        assert matches[0].organizations == frozenset(wanted)
