@@ -160,7 +160,10 @@ def _rates(connection: Connection, on: date, known_at: datetime) -> Rates:
     found = queries.facts(
         connection,
         FactFilter(
-            properties=["trade.currency", "trade.exchange_rate.usd"], as_of=on, known_at=known_at
+            properties=["trade.currency", "trade.exchange_rate.usd"],
+            as_of=on,
+            known_at=known_at,
+            statistics=_statistics(),
         ),
     )
     return Rates.from_facts(

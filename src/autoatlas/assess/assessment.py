@@ -104,9 +104,15 @@ def _statistics() -> frozenset[str]:
 
 
 def load_rates(connection: Connection, on: date) -> Rates:
+    """The currencies and rates on `on`; a rate is a period figure (a statistic), so past
+    its period the latest one still converts, as a profile shows it."""
     found = queries.facts(
         connection,
-        FactFilter(properties=["trade.currency", "trade.exchange_rate.usd"], as_of=on),
+        FactFilter(
+            properties=["trade.currency", "trade.exchange_rate.usd"],
+            as_of=on,
+            statistics=_statistics(),
+        ),
     )
     return Rates.from_facts(
         [f for f in found if f.property == "trade.currency"],

@@ -91,21 +91,52 @@ _STATEMENT = (fact.c.market, fact.c.property, fact.c.qualifiers_key, fact.c.scop
 
 
 def _latest_started(
-    markets: Sequence[str],
+    markets: Sequence[str] | None,
     as_of: date,
     known_at: datetime | None,
     viewer_org_id: int | None,
     statistics: Collection[str],
 ) -> sa.Select[Any]:
     """Per statement (and scope) of these statistics: the start of its latest started record."""
-    return (
+    query = (
         sa.select(*_STATEMENT, sa.func.max(_START))
-        .where(fact.c.market.in_(list(markets)))
         .where(fact.c.property.in_(sorted(statistics)))
         .where(known_at_clause(known_at))
         .where(scope_clause(viewer_org_id))
         .where(sa.or_(fact.c.valid_from.is_(None), fact.c.valid_from <= as_of))
         .group_by(*_STATEMENT)
+    )
+    return query if markets is None else query.where(fact.c.market.in_(list(markets)))
+
+
+def valid_clause(
+    markets: Sequence[str] | None,
+    as_of: date,
+    known_at: datetime | None,
+    viewer_org_id: int | None,
+    statistics: Collection[str],
+) -> sa.ColumnElement[bool]:
+    """Records valid on `as_of`; for `statistics`, else the latest figure that has started.
+
+    A statistic whose period has ended is still the latest known figure. Only the latest
+    started record of each statement can be it: the current records of a statement never
+    overlap, so any later-starting one has ended before `as_of` or is the one valid on it.
+    (Ranking every old yearly figure cost more than the rest of a profile.) So for each
+    statement at most one record passes.
+    """
+    valid = as_of_clause(as_of)
+    if not statistics:
+        return valid
+    started = sa.or_(fact.c.valid_from.is_(None), fact.c.valid_from <= as_of)
+    return sa.or_(
+        valid,
+        sa.and_(
+            fact.c.property.in_(sorted(statistics)),
+            started,
+            sa.tuple_(*_STATEMENT, _START).in_(
+                _latest_started(markets, as_of, known_at, viewer_org_id, statistics)
+            ),
+        ),
     )
 
 
@@ -126,25 +157,7 @@ def _current(
         .where(scope_clause(viewer_org_id))
     )
     if as_of is not None:
-        valid = as_of_clause(as_of)
-        if statistics:
-            # A statistic whose period has ended is still the latest known figure. Only the
-            # latest started record of each statement can be it: the current records of a
-            # statement never overlap, so any later-starting one has ended before `as_of`
-            # or is the one valid on it. Ranking every old yearly figure cost more than the
-            # rest of the profile.
-            started = sa.or_(fact.c.valid_from.is_(None), fact.c.valid_from <= as_of)
-            valid = sa.or_(
-                valid,
-                sa.and_(
-                    fact.c.property.in_(sorted(statistics)),
-                    started,
-                    sa.tuple_(*_STATEMENT, _START).in_(
-                        _latest_started(markets, as_of, known_at, viewer_org_id, statistics)
-                    ),
-                ),
-            )
-        query = query.where(valid)
+        query = query.where(valid_clause(markets, as_of, known_at, viewer_org_id, statistics))
     if properties is not None:
         query = query.where(fact.c.property.in_(list(properties)))
     return query
@@ -307,6 +320,7 @@ class FactFilter:
     known_at: datetime | None = None
     after_id: int = 0
     limit: int | None = None
+    statistics: Collection[str] = ()  # with as_of: these show their latest started figure
 
 
 def facts(
@@ -325,7 +339,11 @@ def facts(
     if where.properties is not None:
         query = query.where(fact.c.property.in_(list(where.properties)))
     if where.as_of is not None:
-        query = query.where(as_of_clause(where.as_of))
+        query = query.where(
+            valid_clause(
+                where.markets, where.as_of, where.known_at, viewer_org_id, where.statistics
+            )
+        )
     for key, value in (where.qualifiers or {}).items():
         query = query.where(_has_qualifier(key, value))
     if where.limit is not None:
