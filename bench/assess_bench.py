@@ -54,7 +54,7 @@ except ImportError:  # pragma: no cover
 from autoatlas.atlas import Atlas
 from autoatlas.config import Settings
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.engine import vehicle_qualifiers
+from autoatlas.rules.engine import rules_reading, vehicle_qualifiers
 from autoatlas.store import queries
 from autoatlas.vocabulary import load_vocabulary
 from report import load_average, machine
@@ -405,6 +405,7 @@ def measure_reassess(
             and prop not in reassess_module.RATE_PROPERTIES
         ]
         latencies, reads, pair_counts, kinds = [], [], [], Counter[str]()
+        per_change: list[tuple[float, str, str, int, int, str]] = []
         agree = checked = skipped_agree = skipped_checked = 0
         _log(f"reassess: {changes} changes ({len(candidates):,} candidate statements) ...")
         for number in range(changes):
@@ -466,6 +467,14 @@ def measure_reassess(
             reads.append((read_done - started) * 1000)
             pair_counts.append(len(pairs))
             kinds[prop] += 1
+            reads_cost = prop in reassess_module.READS
+            kind = (
+                ("cost and rules" if rules_reading(prop) else "cost only")
+                if reads_cost
+                else "rules only"
+            )
+            markets_touched = len({code for _model, code in pairs})
+            per_change.append((elapsed * 1000, prop, market, len(pairs), markets_touched, kind))
             if number < verify:  # the incremental answer equals a full re-assessment
                 for model_id, where in pairs[:: max(1, len(pairs) // 50)]:
                     full = assess_with_facts(by_id[model_id], where, ON, fresh[where], rates)
@@ -502,6 +511,24 @@ def measure_reassess(
         "skipped_verified_pairs": skipped_checked,
         "skipped_verified_agree": skipped_agree,
         "properties_changed": len(kinds),
+        # What the tail is made of: the slowest changes, and the latency by what the
+        # changed property feeds (the rules, the landed cost, or both).
+        "slowest": [
+            {"ms": round(ms, 2), "property": prop, "market": where, "pairs": n, "markets": m}
+            for ms, prop, where, n, m, _kind in sorted(per_change, reverse=True)[:6]
+        ],
+        "by_kind": {
+            kind: {
+                "changes": len(found),
+                "p50_ms": round(_pct(found, 50), 2),
+                "max_ms": round(found[-1], 2),
+                "pairs_mean": round(
+                    statistics.fmean(row[3] for row in per_change if row[5] == kind), 1
+                ),
+            }
+            for kind in sorted({row[5] for row in per_change})
+            for found in [sorted(row[0] for row in per_change if row[5] == kind)]
+        },
         "goal_met": _pct(latencies, 99) <= GOAL_REASSESS_MS,
         "gc": "state frozen with gc.freeze() after building it",
     }

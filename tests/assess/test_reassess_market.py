@@ -22,6 +22,7 @@ CHANGES = [
     ("roads.driving_side", "right"),  # rules only
     ("charging.dc_connector", ["CCS2", "GB/T"]),  # rules only, shared by projection
     ("trade.vat.rate", 10),  # the landed cost
+    ("policy.ev_incentive.price_cap", {"amount": 30000, "currency": "USD"}),  # cost and a rule
     ("trade.exchange_rate.usd", 36.5),  # a rate: everything
     ("climate.temp_min_c", 12),  # a rule reading every city
 ]

@@ -48,7 +48,14 @@ from autoatlas.rules.engine import (
 from autoatlas.rules.memo import MISS, Memo, Recorder, recall, remember
 from autoatlas.vehicles.spec import VehicleSpec
 
-__all__ = ["MarketBatch", "MatrixCell", "ModelSet", "assess_market", "rule_column"]
+__all__ = [
+    "MarketBatch",
+    "MatrixCell",
+    "ModelSet",
+    "assess_market",
+    "cost_plans",
+    "rule_column",
+]
 
 _VEHICLE_KEYS = frozenset(("origin", "maker", "powertrain", "vehicle_class"))
 # What one rule gives one model: findings, the exchange-rate facts it converted with, the
@@ -187,24 +194,7 @@ class MarketBatch:
         columns = [
             _column(item, models, market, on, facts, rates, index) for item in RULES.values()
         ]
-        kinds: dict[tuple[Any, ...], CostPlan] = {}
-        narrowing = _narrowing(index, READS)
-        plans = []
-        for model, vehicle in zip(models.models, models.vehicles, strict=True):
-            key = (model.powertrain, model.origin == "CN", *(vehicle[q] for q in narrowing))
-            plan = kinds.get(key)
-            if plan is None:
-                context = Context(
-                    model=model,
-                    market=market,
-                    on=on,
-                    facts=facts,
-                    rule=_COST_RULE,
-                    index=index,
-                    vehicle=vehicle,
-                )
-                plan = kinds[key] = cost_plan(context)
-            plans.append(plan)
+        plans = cost_plans(models, market, on, facts, index)
         return cls(models, market, on, facts, rates, index, columns, plans)
 
     def assessment(self, i: int) -> Assessment:
@@ -276,6 +266,32 @@ class MarketBatch:
                 )
             )
         return cells
+
+
+def cost_plans(
+    models: ModelSet, market: str, on: date, facts: list[Fact], index: FactIndex
+) -> list[CostPlan]:
+    """Each model's cost plan, looked up once per kind of vehicle: powertrain, built in
+    China or not, and the vehicle qualifiers the market's cost facts are narrowed by."""
+    kinds: dict[tuple[Any, ...], CostPlan] = {}
+    narrowing = _narrowing(index, READS)
+    plans = []
+    for model, vehicle in zip(models.models, models.vehicles, strict=True):
+        key = (model.powertrain, model.origin == "CN", *(vehicle[q] for q in narrowing))
+        plan = kinds.get(key)
+        if plan is None:
+            context = Context(
+                model=model,
+                market=market,
+                on=on,
+                facts=facts,
+                rule=_COST_RULE,
+                index=index,
+                vehicle=vehicle,
+            )
+            plan = kinds[key] = cost_plan(context)
+        plans.append(plan)
+    return plans
 
 
 def assess_market(

@@ -3,7 +3,8 @@
 Rules declare the properties they read (`rules_reading`) and the landed cost declares its
 own (`READS`), so a change to one property of one market touches only the portfolio's pairs
 in that market (and in the markets that inherit from it, a bloc's members) and, in each, only
-the rules reading it, or the whole assessment when the landed cost reads it (see `reassess`).
+the rules reading it and, when the landed cost reads it, the cost lines (`reassess_market`;
+`reassess`, one pair alone, redoes the whole assessment then).
 Exchange rates and currencies are shared by every market (a price is converted through them
 anywhere), so a change to one of those re-assesses every pair whole. Pure functions: the
 caller reads the facts.
@@ -13,13 +14,25 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache
+from typing import Any
 
 from autoatlas.assess.assessment import Assessment, _penalties, assess_with_facts
-from autoatlas.assess.batch import ModelSet, assess_market, rule_column
-from autoatlas.assess.landed_cost import READS
+from autoatlas.assess.batch import ModelSet, assess_market, cost_plans, rule_column
+from autoatlas.assess.landed_cost import READS, price_out
 from autoatlas.assess.rates import Rates
+from autoatlas.assess.scoring import WEIGHTS, Counted, Penalty, explain
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.engine import RULES, FactIndex, index_facts, rules_reading, run_rules
+from autoatlas.rules.engine import (
+    RULES,
+    FactIndex,
+    Finding,
+    Severity,
+    Status,
+    Text,
+    index_facts,
+    rules_reading,
+    run_rules,
+)
 from autoatlas.rules.memo import Memo
 
 __all__ = [
@@ -158,32 +171,102 @@ def reassess_market(
     models: ModelSet | None = None,
 ) -> list[Assessment]:
     """`reassess` of many assessments of one market and date at once (their order kept),
-    each equal to `reassess` of it alone. The models are assessed together (assess.batch):
-    a rule re-runs once per distinct projection of the models, the landed cost's facts are
-    looked up once per kind of vehicle. `models`, ModelSet.of(the assessments' models), may
-    be kept by a caller that re-assesses the same models often."""
+    each equal to a full assessment over `facts`. The models are assessed together
+    (assess.batch): a rule re-runs once per distinct projection of the models.
+
+    Only what the property can move is redone: the rules reading it (the others' findings,
+    and the penalties when no rule re-runs, are kept) and, for a property the landed cost
+    reads, the cost lines from the cost plans (looked up once per kind of vehicle), the
+    customs-value line kept unless a re-run rule can convert the price (see below). A rate
+    or a currency re-assesses the market whole. `models`, ModelSet.of(the assessments'
+    models), may be kept by a caller that re-assesses the same models often."""
     if not previous:
         return []
     market, on = previous[0].market, previous[0].on
     chosen = models or ModelSet.of([a.model for a in previous])
-    if prop in RATE_PROPERTIES or prop in READS:
+    if prop in RATE_PROPERTIES:
         return assess_market(chosen, market, on, facts, rates)
-    rerun = rules_reading(prop)
-    if not rerun:
+    costed = prop in READS
+    ids = {r.id for r in rules_reading(prop)}
+    if not ids and not costed:
         return list(previous)
+    # The customs-value line cites the rates every rule converted the price with. When no
+    # re-run rule can convert it, those are the same as before (the price and currency are
+    # unchanged: a currency re-assesses whole), so the line is kept; otherwise every rule
+    # that can convert it is re-run with them, to cite their rates in rule order.
+    converting = _converting() if costed and not ids.isdisjoint(_converting()) else frozenset()
+    run = [r for r in RULES.values() if r.id in ids or r.id in converting]
     index = index_facts(facts)
-    columns = [rule_column(r, chosen, market, on, facts, rates, index) for r in rerun]
-    ids = {r.id for r in rerun}
+    columns = [rule_column(r, chosen, market, on, facts, rates, index) for r in run]
+    rerun = [column for r, column in zip(run, columns, strict=True) if r.id in ids]
+    plans = cost_plans(chosen, market, on, facts, index) if costed else []
+    fixed: dict[int, dict[str, Any]] = {}
     order = _order()
     results = []
     for i, before in enumerate(previous):
-        fresh = [f for column in columns for f in column[i][0]]
-        kept = [f for f in before.findings if f.rule not in ids]
-        findings = sorted([*kept, *fresh], key=lambda f: order[f.rule])
-        results.append(
-            Assessment(before.model, market, on, findings, before.cost, _penalties(findings))
-        )
+        if ids:
+            fresh = [f for column in rerun for f in column[i][0]]
+            kept = [f for f in before.findings if f.rule not in ids]
+            # The order of a full run: every rule's findings in turn (the sort is stable).
+            findings = sorted([*kept, *fresh], key=lambda f: order[f.rule])
+            penalties = _spliced(before.penalties, ids, [c for col in rerun for c in col[i][2]])
+        else:
+            findings, penalties = before.findings, before.penalties
+        cost = before.cost
+        if costed:
+            plan = plans[i]
+            known = fixed.get(id(plan))
+            if known is None:
+                known = fixed[id(plan)] = {}
+            if converting:
+                # The rates the rules converted with, in rule order, as a full run has them.
+                used = [rate for column in columns for rate in column[i][1]]
+                cost = price_out(plan, before.model, Rates(rates.per_usd, used), known)
+            else:
+                cost = price_out(plan, before.model, Rates(rates.per_usd), known)
+                cost.lines[0] = before.cost.lines[0]  # the customs value, as it was
+        results.append(Assessment(before.model, market, on, findings, cost, penalties))
     return results
+
+
+def _spliced(
+    penalties: Sequence[Penalty], ids: Collection[str], fresh: Sequence[Counted]
+) -> list[Penalty]:
+    """`penalties_of` of the findings with the re-run rules' replaced, from the penalties
+    before and what the re-run findings cost (`fresh`, in rule order). `explain` orders
+    the counted findings by weight, ties in findings order (rule order, then each rule's
+    own), so the kept ones, in their penalty order, and the fresh ones sorted stably by
+    weight and rule give the order of a full run."""
+    weight = _weight_of()
+    order = _order()
+    items = [
+        (weight[why], rule_id, why) for rule_id, why, _points in penalties if rule_id not in ids
+    ]
+    items += fresh
+    items.sort(key=lambda item: (-item[0], order[item[1]]))
+    return explain(items)
+
+
+@cache
+def _weight_of() -> dict[str, float]:
+    """The weight `WEIGHTS.of` gives each reason a penalty shows (the default weights, as
+    `penalties_of` uses)."""
+    unknown = Finding("", Status.UNKNOWN, Severity.INFO, Text("", ""))
+    found = {WEIGHTS.of(unknown)[0]: WEIGHTS.of(unknown)[1]}
+    for severity in Severity:
+        failed = Finding("", Status.FAIL, severity, Text("", ""))
+        why, weight = WEIGHTS.of(failed)
+        found[why] = weight
+    return found
+
+
+@cache
+def _converting() -> frozenset[str]:
+    """The rules that can convert the model's price (through the assessment's rates): those
+    reading the price or declaring no uses. The batch engine relies on the same: a rule whose
+    declared uses leave out the price is shared across models of any price."""
+    rules_reading("")  # loads the rule library
+    return frozenset(r.id for r in RULES.values() if r.uses is None or "price" in r.uses)
 
 
 @cache
