@@ -74,6 +74,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Memory for serialized profiles the API keeps, compressed, in MB (0 switches it off).",
         "int",
     ),
+    Setting(
+        "profile_cache_warm",
+        "AUTOATLAS_PROFILE_CACHE_WARM",
+        "true",
+        "Whether `autoatlas serve` fills the profile cache with today's public profiles at start.",
+        "bool",
+    ),
     # E-mail alerts: the SMTP server the worker sends through (alerts/channels/email.py).
     Setting(
         "smtp_host",
@@ -180,6 +187,7 @@ class Settings:
     metering_cost: int = 1
     max_body_bytes: int = 1_048_576
     profile_cache_mb: int = 256
+    profile_cache_warm: bool = True
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_from: str = "autoatlas@localhost"

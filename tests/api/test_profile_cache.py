@@ -4,7 +4,7 @@ across organizations; and the fact shape it writes is the response schema's."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 
 from autoatlas.api import render
 from autoatlas.api.profile_cache import ProfileCache, span_index
+from autoatlas.api.profiles import warm_profiles
 from autoatlas.api.schemas import FactPublic
 from autoatlas.domain.facts import Fact, Source, Visibility
 from autoatlas.domain.periods import Period
+from autoatlas.store.queries import markets_with_facts
 from factories import bundle
 
 DAYS = st.dates(min_value=date(1985, 1, 1), max_value=date(2035, 12, 31))
@@ -212,3 +214,17 @@ def test_render_fact_is_the_schema_shape(
     through_schema = FactPublic.model_validate(fact.as_dict()).model_dump(mode="json")
     assert direct == through_schema
     assert list(direct) == list(through_schema)  # the same order of fields, too
+
+
+def test_a_warmed_cache_answers_todays_public_profiles_without_computing(
+    client: TestClient, uncached: TestClient, world: World
+) -> None:
+    cache: ProfileCache = client.app.state.profile_cache  # type: ignore[attr-defined]
+    built = warm_profiles(cache, world.atlas, datetime.now(UTC).date())
+    with world.atlas.read() as connection:
+        assert built == len(markets_with_facts(connection)) > 0
+    misses = cache.misses
+    for code in ("DE", "TH", "EU"):
+        warm = client.get(f"{API}/markets/{code}/profile")
+        assert warm.json() == uncached.get(f"{API}/markets/{code}/profile").json()
+    assert cache.misses == misses, "today's public profiles were already there"

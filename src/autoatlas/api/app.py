@@ -4,6 +4,8 @@ pages for people at /."""
 from __future__ import annotations
 
 import gc
+import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from autoatlas.api.bodylimit import BodyLimitMiddleware
 from autoatlas.api.problems import PROBLEM_MEDIA_TYPE, ServerErrorMiddleware, install_handlers
 from autoatlas.api.profile_cache import ProfileCache
+from autoatlas.api.profiles import warm_profiles
 from autoatlas.api.ratelimit import RateLimitMiddleware
 from autoatlas.api.routers import (
     accounts,
@@ -108,4 +111,12 @@ def app_from_env() -> FastAPI:
     # full passes over it were pauses of tens of ms in the middle of requests.
     gc.collect()
     gc.freeze()
+    if app.state.atlas.settings.profile_cache_warm:
+        # In the background: the server answers at once, misses being computed as usual.
+        threading.Thread(
+            target=warm_profiles,
+            args=(app.state.profile_cache, app.state.atlas, datetime.now(UTC).date()),
+            name="profile-warm-up",
+            daemon=True,
+        ).start()
     return app

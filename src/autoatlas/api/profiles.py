@@ -17,12 +17,20 @@ import orjson
 from fastapi import Request
 
 from autoatlas.api import render
-from autoatlas.api.etag import Versions
+from autoatlas.api.etag import Versions, read_versions
 from autoatlas.api.profile_cache import ProfileCache, span_index
 from autoatlas.atlas import Atlas
-from autoatlas.auth.principal import Principal
+from autoatlas.auth.principal import ANONYMOUS, Principal
+from autoatlas.store.queries import markets_with_facts
 
-__all__ = ["ProfileAsk", "build_profile", "cached_profile", "profile_builds", "profile_cache"]
+__all__ = [
+    "ProfileAsk",
+    "build_profile",
+    "cached_profile",
+    "profile_builds",
+    "profile_cache",
+    "warm_profiles",
+]
 
 # Profiles computed at once. Building one is mostly Python (rows to facts to JSON): more
 # threads than cores only share the GIL, and starve the event loop that serves cached
@@ -71,13 +79,12 @@ def cached_profile(request: Request, atlas: Atlas, ask: ProfileAsk) -> bytes | N
     return cache.get(ask.body_key(breakpoints))
 
 
-def build_profile(request: Request, atlas: Atlas, ask: ProfileAsk) -> bytes:
+def build_profile(cache: ProfileCache, atlas: Atlas, ask: ProfileAsk) -> bytes:
     """Compute the body (market, known_at, dimension, facts), and keep it for its span.
 
     It is kept under the versions read with the facts, not the request's: a write between
     the two then files it under the newer versions, where it belongs.
     """
-    cache = profile_cache(request)
     known = cache.breakpoints(ask.market_key) if cache.enabled else None
     snapshot = atlas.profile_snapshot(
         ask.code,
@@ -109,3 +116,22 @@ def build_profile(request: Request, atlas: Atlas, ask: ProfileAsk) -> bytes:
             cache.keep_breakpoints(filed.market_key, breakpoints)
             cache.put(filed.body_key(breakpoints), body)
     return body
+
+
+def warm_profiles(cache: ProfileCache, atlas: Atlas, day: date) -> int:
+    """Compute the public profile of every market that holds facts, as of `day`, into the
+    cache: the answers a freshly started server is asked for most (today's, anonymous).
+    Returns how many were built; stops quietly at the first error (it is only a warm-up)."""
+    if not cache.enabled:
+        return 0
+    with atlas.read() as connection:
+        codes = markets_with_facts(connection)
+    built = 0
+    for code in codes:
+        try:
+            versions = read_versions(atlas, ANONYMOUS)
+            build_profile(cache, atlas, ProfileAsk(code, day, None, None, ANONYMOUS, versions))
+        except Exception:
+            return built
+        built += 1
+    return built

@@ -12,7 +12,13 @@ from autoatlas.api import render
 from autoatlas.api.dependencies import AtlasDep, MeteredPrincipal, ReadPrincipal
 from autoatlas.api.etag import current_etag, etag_of, matches, not_modified, read_versions
 from autoatlas.api.problems import problems
-from autoatlas.api.profiles import ProfileAsk, build_profile, cached_profile, profile_builds
+from autoatlas.api.profiles import (
+    ProfileAsk,
+    build_profile,
+    cached_profile,
+    profile_builds,
+    profile_cache,
+)
 from autoatlas.api.reading import (
     AsOf,
     Cursor,
@@ -96,7 +102,7 @@ async def profile(
     body = cached_profile(request, atlas, ask)
     if body is None:
         async with profile_builds(request):
-            body = await run_in_threadpool(build_profile, request, atlas, ask)
+            body = await run_in_threadpool(build_profile, profile_cache(request), atlas, ask)
     if atlas.settings.metering:
         await run_in_threadpool(meter, atlas, principal, f"profile of {ask.code}")
     head = b'{"as_of":"' + day.isoformat().encode() + b'",'
