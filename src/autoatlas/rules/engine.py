@@ -72,6 +72,7 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
+            "description": {"en": describe(self.rule, "en"), "zh": describe(self.rule, "zh")},
             "status": str(self.status),
             "severity": str(self.severity),
             "message": {"en": self.message.en, "zh": self.message.zh},
