@@ -107,3 +107,25 @@ def test_a_change_to_what_a_rule_converts_the_price_for_recites_the_rates() -> N
     ]
     again = reassess_market(before, "trade.additional_duty.passenger_all", duty, rates)
     assert [a.as_dict() for a in again] == _full(duty)
+
+
+def test_the_spliced_penalties_are_worked_out_per_penalties_before_and_fresh_findings() -> None:
+    """The splice is shared by models with the same penalties before and the same fresh
+    counted findings; a cap change makes some models eligible and others not, so models
+    with equal penalties before end with different ones, and each gets its own list."""
+    facts = [
+        _fact(100 + i, *row[:2], **row[2])
+        for i, row in enumerate(POOL)
+        if row[0] != "policy.ev_incentive.price_cap"  # no cap: every price is eligible
+    ]
+    rates = _rates()
+    before = [assess_with_facts(m, "XX", ON, facts, rates) for m in CHOSEN_MODELS]
+    for cap in ("20000", "30000", "1000000"):  # the prices are 30,000 USD and others
+        after = [
+            *facts,
+            _fact(999, "policy.ev_incentive.price_cap", {"amount": cap, "currency": "USD"}),
+        ]
+        again = reassess_market(before, "policy.ev_incentive.price_cap", after, rates)
+        assert [a.as_dict() for a in again] == _full(after), cap
+        lists = [a.penalties for a in again]
+        assert len({id(p) for p in lists}) == len(lists)  # no list shared between models

@@ -20,12 +20,14 @@ from autoatlas.rules.library.trade import additional_duty_fact
 from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
+    "INCENTIVE_READS",
     "MFN_DUTY",
     "CostLine",
     "CostPlan",
     "LandedCost",
     "cost_plan",
     "landed_cost",
+    "price_incentive",
     "price_out",
     "price_total",
 ]
@@ -262,6 +264,15 @@ def price_out(
         percent_line(
             "registration", "Registration tax", plan.registration, known.registration, taxed
         )
+    _finish(cost, plan, model, rates, known)
+    return cost
+
+
+def _finish(
+    cost: LandedCost, plan: CostPlan, model: VehicleSpec, rates: Rates, known: _Fixed
+) -> None:
+    """The incentive line (the last one) and the total in the model's currency."""
+    lines = cost.lines
     if known.incentive is not None and model.powertrain in _ELECTRIC:
         grant, limit = known.incentive
         gross = sum((line.amount or Decimal(0) for line in lines), Decimal(0))
@@ -270,8 +281,44 @@ def price_out(
             lines.append(CostLine("incentive", "Purchase incentive", None, -_money(grant), facts))
     total = cost.total
     if total is not None:
-        back = rates.convert(total, currency, model.price.currency)
+        back = rates.convert(total, cost.currency, model.price.currency)
         cost.total_in_model_currency = None if back is None else _money(back)
+
+
+# The facts only the incentive line reads: a change to one of them leaves every other line.
+INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
+
+
+def price_incentive(
+    plan: CostPlan,
+    model: VehicleSpec,
+    rates: Rates,
+    previous: LandedCost,
+    fixed: dict[str, Any] | None = None,
+) -> LandedCost:
+    """`price_out(plan, model, rates, fixed)` when `previous` is the model's landed cost
+    before a change to the incentive facts alone (`INCENTIVE_READS`; price, currency and
+    every other fact as they were): the lines before the incentive are kept (immutable),
+    only the customs value's cited rates (`rates.used`, which the caller may have changed)
+    and the incentive line are redone. Equal to price_out by test
+    (tests/assess/test_cost_incentive.py)."""
+    currency_fact = plan.currency
+    currency = currency_fact.value if currency_fact else model.price.currency
+    first = previous.lines[0] if previous.lines else None
+    if first is None or first.amount is None or currency != previous.currency:
+        return price_out(plan, model, rates, fixed)
+    rates.convert(model.price.amount, model.price.currency, currency)  # cites its rates
+    price_facts = tuple(f for f in (currency_fact, *rates.used) if f is not None)
+    if fixed is None:
+        fixed = {}
+    known = fixed.get(currency)
+    if known is None:
+        known = fixed[currency] = _fixed(plan, currency, rates)
+    if price_facts != first.facts:
+        first = CostLine(first.key, first.label, first.rate, first.amount, price_facts, first.note)
+    cost = LandedCost(currency=currency, model_currency=model.price.currency)
+    cost.lines = [first, *(line for line in previous.lines[1:] if line.key != "incentive")]
+    _finish(cost, plan, model, rates, known)
     return cost
 
 

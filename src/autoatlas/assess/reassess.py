@@ -18,7 +18,14 @@ from typing import Any
 
 from autoatlas.assess.assessment import Assessment, _penalties, assess_with_facts
 from autoatlas.assess.batch import ModelSet, assess_market, cost_plans, rule_column
-from autoatlas.assess.landed_cost import READS, price_out
+from autoatlas.assess.landed_cost import (
+    INCENTIVE_READS,
+    READS,
+    CostPlan,
+    LandedCost,
+    price_incentive,
+    price_out,
+)
 from autoatlas.assess.rates import Rates
 from autoatlas.assess.scoring import WEIGHTS, Counted, Penalty, explain
 from autoatlas.domain.facts import Fact
@@ -34,6 +41,7 @@ from autoatlas.rules.engine import (
     run_rules,
 )
 from autoatlas.rules.memo import Memo
+from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
     "RATE_PROPERTIES",
@@ -200,8 +208,11 @@ def reassess_market(
     columns = [rule_column(r, chosen, market, on, facts, rates, index) for r in run]
     rerun = [column for r, column in zip(run, columns, strict=True) if r.id in ids]
     plans = cost_plans(chosen, market, on, facts, index) if costed else []
+    # Only the incentive line reads the incentive facts: the lines before it are kept.
+    reprice: Any = price_incentive if prop in INCENTIVE_READS else _price_out
     fixed: dict[int, dict[str, Any]] = {}
     order = _order()
+    splices: dict[tuple[tuple[Penalty, ...], tuple[Counted, ...]], list[Penalty]] = {}
     results = []
     for i, before in enumerate(previous):
         if ids:
@@ -209,7 +220,13 @@ def reassess_market(
             kept = [f for f in before.findings if f.rule not in ids]
             # The order of a full run: every rule's findings in turn (the sort is stable).
             findings = sorted([*kept, *fresh], key=lambda f: order[f.rule])
-            penalties = _spliced(before.penalties, ids, [c for col in rerun for c in col[i][2]])
+            # Many models end with the same penalties (a few reasons, weighed alike): the
+            # splice is worked out once per (penalties before, fresh counted findings).
+            key = (tuple(before.penalties), tuple([c for col in rerun for c in col[i][2]]))
+            spliced = splices.get(key)
+            if spliced is None:
+                spliced = splices[key] = _spliced(before.penalties, ids, key[1])
+            penalties = list(spliced)
         else:
             findings, penalties = before.findings, before.penalties
         cost = before.cost
@@ -221,12 +238,23 @@ def reassess_market(
             if converting:
                 # The rates the rules converted with, in rule order, as a full run has them.
                 used = [rate for column in columns for rate in column[i][1]]
-                cost = price_out(plan, before.model, Rates(rates.per_usd, used), known)
+                cost = reprice(plan, before.model, Rates(rates.per_usd, used), before.cost, known)
             else:
-                cost = price_out(plan, before.model, Rates(rates.per_usd), known)
+                cost = reprice(plan, before.model, Rates(rates.per_usd), before.cost, known)
                 cost.lines[0] = before.cost.lines[0]  # the customs value, as it was
         results.append(Assessment(before.model, market, on, findings, cost, penalties))
     return results
+
+
+def _price_out(
+    plan: CostPlan,
+    model: VehicleSpec,
+    rates: Rates,
+    _previous: LandedCost,
+    fixed: dict[str, Any],
+) -> LandedCost:
+    """price_out, with price_incentive's parameters (the previous cost is not used)."""
+    return price_out(plan, model, rates, fixed)
 
 
 def _spliced(
