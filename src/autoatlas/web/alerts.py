@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from autoatlas.alerts import watchlists
 from autoatlas.alerts.channels import atom, inbox, manage
 from autoatlas.alerts.matching import Severity
-from autoatlas.errors import Issue, NotFoundError, ValidationError
+from autoatlas.errors import Issue, ValidationError
 from autoatlas.web import present
 from autoatlas.web.context import CSRF_FIELD, WebContext, check_csrf, web_context
 from autoatlas.web.render import Page, respond
@@ -192,11 +192,6 @@ def _alert_view(context: WebContext, row: Any) -> dict[str, Any]:
     return view
 
 
-def _ranked(rows: list[Any]) -> list[Any]:
-    """Most severe first, then newest."""
-    return sorted(rows, key=lambda a: (Severity.parse(a.severity), -a.id))
-
-
 @router.get("/inbox")
 def inbox_page(request: Request, context: WebContext = Context) -> Response:
     unread = request.query_params.get("unread") in ("1", "true", "yes")
@@ -213,7 +208,7 @@ def inbox_page(request: Request, context: WebContext = Context) -> Response:
     shown = rows[:INBOX_SIZE]
     data = {
         "unread_only": unread,
-        "alerts": [_alert_view(context, row) for row in _ranked(shown)],
+        "alerts": [_alert_view(context, row) for row in inbox.ranked(shown)],
         "older": min(r.id for r in shown) if len(rows) > INBOX_SIZE else None,
     }
     return respond(request, context, Page("inbox.html", "Inbox", data))
@@ -225,7 +220,7 @@ def unread_count(request: Request, context: WebContext = Context) -> Response:
     count = 0
     if context.signed_in:
         with context.atlas.read() as connection:
-            count = len(inbox.inbox(connection, context.principal, unread_only=True, limit=100))
+            count = inbox.unread_count(connection, context.principal)
     page = Page("_alert_unread.html", "Inbox", {"unread": count})
     return respond(request, context, page)
 
@@ -235,16 +230,15 @@ async def toggle_read(request: Request, alert_id: int, context: WebContext = Con
     form = await _form(request, context)
     read = _text(form, "read") != "0"
     with context.atlas.write() as tx:
-        if not inbox.mark_read(tx, context.principal, [alert_id], read=read):
-            raise NotFoundError(f"no alert {alert_id}")
+        inbox.mark_alert(tx, context.principal, alert_id, read=read)
     if request.headers.get("hx-request") != "true":
         back = _text(form, "back", 300)
         return _redirect(back if back.startswith("/inbox") else "/inbox")
     # htmx swaps the alert in place and, out of band, the navigation's unread badge
     with context.atlas.read() as connection:
         [row] = inbox.inbox(connection, context.principal, before_id=alert_id + 1, limit=1)
-        unread = inbox.inbox(connection, context.principal, unread_only=True, limit=100)
-    data = {"alert": _alert_view(context, row), "unread": len(unread)}
+        unread = inbox.unread_count(connection, context.principal)
+    data = {"alert": _alert_view(context, row), "unread": unread}
     return respond(request, context, Page("_alert_toggled.html", row.title, data))
 
 
@@ -317,11 +311,7 @@ async def disable_channel(
 async def replay(request: Request, delivery_id: int, context: WebContext = Context) -> Response:
     await _form(request, context)
     with context.atlas.write() as tx:
-        count = manage.replay_dead_letters(
-            tx, context.principal, now=context.now, delivery_ids=[delivery_id]
-        )
-        if not count:
-            raise NotFoundError(f"no dead letter {delivery_id}")  # the audit entry rolls back
+        manage.replay_dead_letter(tx, context.principal, now=context.now, delivery_id=delivery_id)
     return _redirect("/channels")
 
 
@@ -330,7 +320,7 @@ async def issue_feed_token(request: Request, context: WebContext = Context) -> R
     await _form(request, context)
     with context.atlas.write() as tx:
         plain, token_id = atom.issue_feed_token(tx, context.principal)
-    url = str(request.base_url).rstrip("/") + f"/api/v1/feeds/{plain}.atom"
+    url = str(request.url_for("feed", token=plain))  # the API's route: one place for the URL
     new = {"id": token_id, "url": url}
     return respond(request, context, _channels_page(request, context, feed_token=new))
 

@@ -1,4 +1,4 @@
-"""The in-app inbox: an organization's alerts, newest first, read or unread."""
+"""The in-app inbox: an organization's alerts, newest first or ranked, read or unread."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Connection
 
+from autoatlas.alerts.matching import Severity
 from autoatlas.alerts.watchlists import check_manage_watchlists
 from autoatlas.auth.principal import Principal
+from autoatlas.errors import NotFoundError
 from autoatlas.store import alerts as store
 from autoatlas.store.engine import WriteTx
 
-__all__ = ["inbox", "mark_read"]
+__all__ = ["inbox", "mark_alert", "mark_read", "ranked", "unread_count"]
 
 
 def inbox(
@@ -41,3 +43,20 @@ def mark_read(
     """Mark the organization's alerts read (or unread); None: all of them. Returns how many."""
     org = check_manage_watchlists(principal)
     return store.mark_read(tx, organization_id=org, alert_ids=alert_ids, read=read)
+
+
+def mark_alert(tx: WriteTx, principal: Principal, alert_id: int, *, read: bool = True) -> None:
+    """Mark one of the organization's alerts read (or unread); another's is not found."""
+    if not mark_read(tx, principal, [alert_id], read=read):
+        raise NotFoundError(f"no alert {alert_id}")  # nothing written: the unit rolls back
+
+
+def unread_count(connection: Connection, principal: Principal, *, cap: int = 100) -> int:
+    """How many of the organization's alerts are unread, counted up to `cap`."""
+    org = check_manage_watchlists(principal)
+    return store.count_unread(connection, organization_id=org, cap=cap)
+
+
+def ranked(alerts: Sequence[store.AlertRow]) -> list[store.AlertRow]:
+    """Most severe first, then newest: the order a person reads them in."""
+    return sorted(alerts, key=lambda a: (Severity.parse(a.severity), -a.id))

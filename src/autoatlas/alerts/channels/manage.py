@@ -33,6 +33,7 @@ __all__ = [
     "list_channels",
     "recent_deliveries",
     "remove_channel",
+    "replay_dead_letter",
     "replay_dead_letters",
 ]
 
@@ -181,3 +182,11 @@ def replay_dead_letters(
         after={"replayed": count},
     )
     return count
+
+
+def replay_dead_letter(
+    tx: WriteTx, principal: Principal, *, now: datetime, delivery_id: int
+) -> None:
+    """Queue one dead letter again; one that is not (or not the caller's) is not found."""
+    if not replay_dead_letters(tx, principal, now=now, delivery_ids=[delivery_id]):
+        raise NotFoundError(f"no dead letter {delivery_id}")  # the audit entry rolls back too

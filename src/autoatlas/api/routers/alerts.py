@@ -15,7 +15,6 @@ from autoatlas.api.dependencies import AtlasDep, SignedInPrincipal, request_time
 from autoatlas.api.problems import problems
 from autoatlas.api.reading import Cursor, Limit
 from autoatlas.api.schemas import MAX_ID
-from autoatlas.errors import NotFoundError
 
 __all__ = [
     "AlertPage",
@@ -235,8 +234,7 @@ def list_alerts(
 def mark_read(atlas: AtlasDep, principal: SignedInPrincipal, id: Id) -> Response:
     """Mark one of your organization's alerts read (another organization's answers 404)."""
     with atlas.write() as tx:
-        if not inbox.mark_read(tx, principal, [id]):
-            raise NotFoundError(f"no alert {id}")  # nothing written: the unit rolls back
+        inbox.mark_alert(tx, principal, id)
     return Response(status_code=204)
 
 
@@ -384,9 +382,5 @@ def replay(
 ) -> dict[str, Any]:
     """Admins: queue a dead letter again, with a fresh window and the same idempotency key."""
     with atlas.write() as tx:
-        count = manage.replay_dead_letters(
-            tx, principal, now=request_time(request), delivery_ids=[id]
-        )
-        if not count:
-            raise NotFoundError(f"no dead letter {id}")  # the audit entry rolls back too
-    return {"replayed": count}
+        manage.replay_dead_letter(tx, principal, now=request_time(request), delivery_id=id)
+    return {"replayed": 1}

@@ -42,6 +42,7 @@ from autoatlas.store.alerts.feeds import find_feed_token, insert_feed_token, rev
 from autoatlas.store.alerts.inbox import (
     AlertRow,
     alerts_after,
+    count_unread,
     insert_alert,
     insert_alerts,
     list_alerts,
@@ -68,6 +69,7 @@ __all__ = [
     "alerts_after",
     "change_events_after",
     "claim_deliveries",
+    "count_unread",
     "deadline_events_after",
     "delete_watchlist",
     "delivery_due",

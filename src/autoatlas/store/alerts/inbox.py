@@ -172,6 +172,18 @@ def list_alerts(
     return [_alert(r) for r in connection.execute(query)]
 
 
+def count_unread(connection: Connection, *, organization_id: int, cap: int) -> int:
+    """How many of the organization's alerts are unread, counting no further than `cap`."""
+    unread = (
+        sa.select(alert.c.id)
+        .where(alert.c.organization_id == organization_id, alert.c.read_at.is_(None))
+        .limit(cap)
+        .subquery()
+    )
+    found: int = connection.execute(sa.select(sa.func.count()).select_from(unread)).scalar_one()
+    return found
+
+
 def alerts_after(
     connection: Connection, *, organization_id: int, after_id: int, min_rank: int, limit: int
 ) -> list[AlertRow]:
