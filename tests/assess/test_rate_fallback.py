@@ -59,7 +59,9 @@ def test_the_rate_on_a_day_is_its_month_or_the_latest_before_it(
     assert (found[0] if found else None) == rate
     price = cost.line("price")
     if rate is None:
-        assert price is None or price.amount is None or not cost.complete
+        assert [(line.key, line.amount) for line in cost.lines] == [("price", None)]
+        assert cost.lines[0].note == "no exchange rate from USD to SGD"
+        assert cost.total is None and not cost.complete
     else:
         assert price is not None and price.amount == Decimal(50000) * rate
         assert any(f.property == "trade.exchange_rate.usd" for f in price.facts)

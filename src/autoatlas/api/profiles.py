@@ -9,6 +9,7 @@ The cached part is everything but `as_of` (which the route writes in front): the
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
 # threads than cores only share the GIL, and starve the event loop that serves cached
 # answers; two keep both cores busy while SQLite works outside the GIL.
 BUILDS_AT_ONCE = 2
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +128,15 @@ def warm_profiles(cache: ProfileCache, atlas: Atlas, day: date) -> int:
         return 0
     with atlas.read() as connection:
         codes = markets_with_facts(connection)
+    # One read of the versions: build_profile files each answer under the versions it read
+    # with its facts, so a write during the warm-up cannot file a stale one.
+    versions = read_versions(atlas, ANONYMOUS)
     built = 0
     for code in codes:
         try:
-            versions = read_versions(atlas, ANONYMOUS)
             build_profile(cache, atlas, ProfileAsk(code, day, None, None, ANONYMOUS, versions))
-        except Exception:
+        except Exception:  # a warm-up must never take the server down
+            log.warning("profile warm-up stopped at %s", code, exc_info=True)
             return built
         built += 1
     return built
