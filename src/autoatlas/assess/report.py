@@ -27,7 +27,15 @@ from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import Finding, Severity, Status, describe
 from autoatlas.store.queries import MarketRow
 
-__all__ = ["LANGUAGES", "SEVERITIES", "Language", "market_name", "render_html", "render_pdf"]
+__all__ = [
+    "LANGUAGES",
+    "SEVERITIES",
+    "Language",
+    "by_severity",
+    "market_name",
+    "render_html",
+    "render_pdf",
+]
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
@@ -86,6 +94,20 @@ _ZH = {
     "note": "提示",
     "unknown — no fact": "未知——无事实",
 }
+
+
+def by_severity(findings: Sequence[Finding]) -> list[tuple[Severity, list[Finding]]]:
+    """Findings grouped by severity, heaviest first; in a group failures first, then
+    unknowns, notes and passes, by rule. Empty groups are left out."""
+    groups = []
+    for severity in SEVERITIES:
+        found = sorted(
+            (f for f in findings if f.severity is severity),
+            key=lambda f: (_STATUS_ORDER[f.status], f.rule),
+        )
+        if found:
+            groups.append((severity, found))
+    return groups
 
 
 def _translator(language: Language) -> Callable[..., str]:
@@ -169,19 +191,10 @@ def _context(
             if source.digest not in numbers:
                 numbers[source.digest] = len(numbers) + 1
                 by_digest[source.digest] = source.as_dict()
-    groups = []
-    for severity in SEVERITIES:
-        found = sorted(
-            (f for f in assessment.findings if f.severity is severity),
-            key=lambda f: (_STATUS_ORDER[f.status], f.rule),
-        )
-        if found:
-            groups.append(
-                {
-                    "severity": str(severity),
-                    "findings": [_finding(f, numbers, language) for f in found],
-                }
-            )
+    groups = [
+        {"severity": str(severity), "findings": [_finding(f, numbers, language) for f in found]}
+        for severity, found in by_severity(assessment.findings)
+    ]
     cost = assessment.cost
     return {
         "a": assessment,

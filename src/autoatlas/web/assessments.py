@@ -19,11 +19,11 @@ from markupsafe import Markup
 from autoatlas.assess import portfolio as assessments
 from autoatlas.assess.assessment import Assessment
 from autoatlas.assess.chart import cost_label, cost_note, waterfall_svg
-from autoatlas.assess.report import SEVERITIES, market_name, render_html, render_pdf
+from autoatlas.assess.report import by_severity, market_name, render_html, render_pdf
 from autoatlas.assess.variants import VariantComparison
 from autoatlas.domain.facts import Fact
 from autoatlas.errors import Issue, NotFoundError, ValidationError
-from autoatlas.rules.engine import Finding, Status, describe
+from autoatlas.rules.engine import Finding, describe
 from autoatlas.vehicles import service
 from autoatlas.web import present
 from autoatlas.web.context import WebContext, web_context
@@ -35,7 +35,6 @@ __all__ = ["router"]
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Context = Depends(web_context)
-_STATUS_ORDER = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.NOTE: 2, Status.OK: 3}
 # Score bands of the matrix: (lowest score, colour); SVG fills, as the CSP forbids inline styles.
 BANDS = ((80, "#2b7a3d"), (60, "#7fae3e"), (40, "#d9a21b"), (20, "#e0712c"), (0, "#a4161a"))
 
@@ -104,19 +103,13 @@ def _assessment_view(
     context: WebContext, result: Assessment, comparison: VariantComparison | None
 ) -> dict[str, Any]:
     market, on = result.market, result.on.isoformat()
-    groups = []
-    for severity in SEVERITIES:
-        found = sorted(
-            (f for f in result.findings if f.severity is severity),
-            key=lambda f: (_STATUS_ORDER[f.status], f.rule),
-        )
-        if found:
-            groups.append(
-                {
-                    "severity": str(severity),
-                    "findings": [_finding(context, f, market, on) for f in found],
-                }
-            )
+    groups = [
+        {
+            "severity": str(severity),
+            "findings": [_finding(context, f, market, on) for f in found],
+        }
+        for severity, found in by_severity(result.findings)
+    ]
     lines = [
         {
             **line.as_dict(),
