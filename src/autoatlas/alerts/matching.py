@@ -18,13 +18,13 @@ a handful of candidates whatever the number of watchlists.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+
+from autoatlas.gcpause import cyclic_gc_paused
 
 __all__ = [
     "Event",
@@ -113,20 +113,6 @@ class Match:
         return [(org, self.watch_ids(org)) for org in sorted(self.organizations)]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Building the index and matching make many containers (sets of organizations) and no
-    reference cycles: the cyclic collector, which would traverse every member of every fresh
-    set again and again, waits until they are done (about half the time of a match else)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 _ANY = ""  # the market / topic key of watchlists that name none
 _LEVELS = len(Severity)
 _NOBODY: frozenset[int] = frozenset()
@@ -175,7 +161,7 @@ class WatchIndex:
     def __init__(
         self, watches: Iterable[Watch], members: Mapping[str, Iterable[str]] | None = None
     ) -> None:
-        with _collector_paused():
+        with cyclic_gc_paused():
             self._build(watches, members or {})
 
     def _build(self, watches: Iterable[Watch], members: Mapping[str, Iterable[str]]) -> None:
@@ -255,7 +241,7 @@ def _compatible(signature: Signature, qualifiers: Mapping[str, str]) -> bool:
 def match_events(index: WatchIndex, events: Sequence[Event]) -> list[Match]:
     """For each event that concerns anyone, the organizations to alert (one alert per
     organization however many of its watchlists match), in the order of the events."""
-    with _collector_paused():
+    with cyclic_gc_paused():
         return _match(index, events)
 
 

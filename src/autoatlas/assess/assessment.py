@@ -3,9 +3,7 @@ that explains itself, and the facts and sources behind all of it."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -17,6 +15,7 @@ from autoatlas.assess.landed_cost import READS, LandedCost, landed_cost
 from autoatlas.assess.rates import Rates
 from autoatlas.assess.scoring import fit_score, penalties_of
 from autoatlas.domain.facts import Fact
+from autoatlas.gcpause import cyclic_gc_paused
 from autoatlas.rules.engine import (
     Context,
     FactIndex,
@@ -183,7 +182,7 @@ def matrix(
     the answers of `assess` for each pair. A caller that shows only scores, penalties and
     landed totals uses `matrix_cells`, which builds the full assessments only on demand."""
     results: list[Assessment] = []
-    with _no_cyclic_gc():
+    with cyclic_gc_paused():
         for batch in _batches(connection, models, markets, on, viewer_org_id):
             results += batch.assessments()
         results.sort(key=lambda a: (-a.score, a.model.id, a.market))
@@ -202,7 +201,7 @@ def matrix_cells(
     landed total (assess.batch.MatrixCell), in the same order; `cell.assessment()` is the
     pair's full assessment, equal to `matrix`'s."""
     results: list[MatrixCell] = []
-    with _no_cyclic_gc():
+    with cyclic_gc_paused():
         for batch in _batches(connection, models, markets, on, viewer_org_id):
             results += batch.cells()
         results.sort(key=lambda c: (-c.score, c.model.id, c.market))
@@ -226,17 +225,3 @@ def _batches(
     chosen = ModelSet.of(models)
     for market in markets:
         yield MarketBatch.of(chosen, market, on, profiles[market], rates)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a matrix grows: its assessments are
-    acyclic, and full collections over millions of live findings otherwise cost more than
-    the assessments (as in an import; see Atlas.import_files)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
