@@ -53,6 +53,17 @@ class PortfolioRow:
     valid_from: date | None
     valid_to: date | None
 
+    def as_dict(self) -> dict[str, Any]:
+        """The entry as the API, the CLI's --json and the web page show it."""
+        return {
+            "id": self.id,
+            "model": self.model,
+            "market": self.market,
+            "status": self.status,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+        }
+
 
 def _dump(spec: dict[str, Any]) -> str:
     return orjson.dumps(spec, option=orjson.OPT_SORT_KEYS).decode()

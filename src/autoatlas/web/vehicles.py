@@ -19,7 +19,6 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from autoatlas.errors import AutoAtlasError, ConflictError, Issue, NotFoundError, ValidationError
-from autoatlas.store.vehicles import PortfolioRow
 from autoatlas.vehicles import service
 from autoatlas.web.context import CSRF_FIELD, WebContext, check_csrf, web_context
 from autoatlas.web.render import Page, respond
@@ -124,7 +123,7 @@ def model_page(request: Request, slug: str, context: WebContext = Context) -> Re
     with context.atlas.read() as connection:
         model = service.get_model(connection, context.principal, slug[:63])
         entries = service.list_portfolio(connection, context.principal, model=model.slug)
-    data = {"model": _model_view(model), "portfolio": [_entry(e) for e in entries]}
+    data = {"model": _model_view(model), "portfolio": [e.as_dict() for e in entries]}
     page = Page("model.html", model.spec.name, data)
     page.extra = {"today": context.now.date().isoformat()}
     return respond(request, context, page)
@@ -174,17 +173,6 @@ async def delete_model(request: Request, slug: str, context: WebContext = Contex
 
 
 # -- portfolio ---------------------------------------------------------------------------
-def _entry(entry: PortfolioRow) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "model": entry.model,
-        "market": entry.market,
-        "status": entry.status,
-        "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
-        "valid_to": entry.valid_to.isoformat() if entry.valid_to else None,
-    }
-
-
 def _optional_day(fields: dict[str, str], name: str) -> date | None:
     raw = fields.get(name, "").strip()
     return parse_day(raw, name, date.today()) if raw else None
@@ -195,7 +183,7 @@ def _portfolio_page(context: WebContext, form: dict[str, str], error: Any = None
         entries = service.list_portfolio(connection, context.principal)
         models = service.list_models(connection, context.principal)
     data = {
-        "entries": [_entry(e) for e in entries],
+        "entries": [e.as_dict() for e in entries],
         "models": [{"slug": m.slug, "name": m.spec.name} for m in models],
         "form": form,
         "error": error,

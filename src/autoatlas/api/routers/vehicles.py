@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from autoatlas.api.dependencies import AtlasDep, SignedInPrincipal
 from autoatlas.api.problems import problems
 from autoatlas.api.schemas import MAX_ID
-from autoatlas.store.vehicles import PortfolioRow
 from autoatlas.vehicles import service
 from autoatlas.vehicles.spec import parse_spec
 
@@ -35,17 +34,6 @@ class PortfolioCreate(BaseModel):
     status: Literal["sold", "planned"] = "planned"
     valid_from: date | None = None
     valid_to: date | None = None
-
-
-def _entry(entry: PortfolioRow) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "model": entry.model,
-        "market": entry.market,
-        "status": entry.status,
-        "valid_from": entry.valid_from,
-        "valid_to": entry.valid_to,
-    }
 
 
 @router.get("/models", responses=READ)
@@ -95,7 +83,7 @@ def list_portfolio(
 ) -> dict[str, Any]:
     with atlas.read() as connection:
         entries = service.list_portfolio(connection, principal, market=market, on=on)
-    return {"items": [_entry(e) for e in entries]}
+    return {"items": [e.as_dict() for e in entries]}
 
 
 @router.post("/portfolio", status_code=201, responses=WRITE)
@@ -112,7 +100,7 @@ def add_to_portfolio(
             valid_from=body.valid_from,
             valid_to=body.valid_to,
         )
-    return _entry(entry)
+    return entry.as_dict()
 
 
 @router.delete("/portfolio/{id}", status_code=204, responses=WRITE)

@@ -19,7 +19,6 @@ from autoatlas.atlas import Atlas
 from autoatlas.cli.context import atlas
 from autoatlas.cli.output import console, print_json
 from autoatlas.errors import ValidationError
-from autoatlas.store.vehicles import PortfolioRow
 from autoatlas.vehicles import service
 from autoatlas.vehicles.spec import VehicleSpec
 
@@ -183,20 +182,9 @@ def portfolio_add(
             valid_to=valid_to.date() if valid_to else None,
         )
     if json:
-        print_json(_entry(entry))
+        print_json(entry.as_dict())
         return
     console.print(f"portfolio entry {entry.id}: {entry.model} {entry.status} in {entry.market}")
-
-
-def _entry(entry: PortfolioRow) -> dict[str, object]:
-    return {
-        "id": entry.id,
-        "model": entry.model,
-        "market": entry.market,
-        "status": entry.status,
-        "valid_from": entry.valid_from,
-        "valid_to": entry.valid_to,
-    }
 
 
 @portfolio_app.command("list")
@@ -216,7 +204,7 @@ def portfolio_list(
             connection, service_.cli_principal(org), market=market, on=on.date() if on else None
         )
     if json:
-        print_json([_entry(e) for e in entries])
+        print_json([e.as_dict() for e in entries])
         return
     table = Table(title="Portfolio", header_style="bold")
     for column in ("id", "model", "market", "status", "from", "to"):
