@@ -18,7 +18,7 @@ from test_reassess_filter import OTHERS
 from autoatlas.assess.assessment import assess_with_facts
 from autoatlas.assess.batch import ModelSet
 from autoatlas.assess.landed_cost import READS
-from autoatlas.assess.reassess import reassess_market
+from autoatlas.assess.reassess import reassess_changes, reassess_market
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import rules_reading
 
@@ -129,3 +129,50 @@ def test_the_spliced_penalties_are_worked_out_per_penalties_before_and_fresh_fin
         assert [a.as_dict() for a in again] == _full(after), cap
         lists = [a.penalties for a in again]
         assert len({id(p) for p in lists}) == len(lists)  # no list shared between models
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
+    changes=st.lists(
+        st.tuples(
+            st.sampled_from(["value", "qualifiers", "add", "remove"]),
+            st.integers(0, len(VERSIONS) - 1),
+            st.integers(0, 10_000),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_a_change_set_of_several_properties_equals_a_full_reassessment(
+    chosen: list[bool], changes: list[tuple[str, int, int]]
+) -> None:
+    """`reassess_changes` (a change set: several properties changed at once, as the
+    portfolio alerts re-assess them) over the final facts equals a full re-assessment,
+    whatever mix of rule, cost, incentive and rate properties changed."""
+    facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
+    after = list(facts)
+    props = set()
+    for number, (change, version, which) in enumerate(changes):
+        prop, value, qualifiers = VERSIONS[version]
+        props.add(prop)
+        same = [f for f in after if f.property == prop]
+        old = same[which % len(same)] if same else None
+        if change == "add" or old is None:
+            after.append(_fact(900 + number, prop, value, **qualifiers))
+        elif change == "remove":
+            after = [f for f in after if f is not old]
+        elif change == "value":
+            after = [
+                dataclasses.replace(old, id=-900 - number, value=value) if f is old else f
+                for f in after
+            ]
+        else:
+            after = [
+                dataclasses.replace(old, id=-900 - number, qualifiers=qualifiers) if f is old else f
+                for f in after
+            ]
+    rates = _rates()
+    before = [assess_with_facts(m, "XX", ON, facts, rates) for m in CHOSEN_MODELS]
+    again = reassess_changes(before, props, after, rates, models=ModelSet.of(CHOSEN_MODELS))
+    assert [a.as_dict() for a in again] == _full(after), f"{changes}"

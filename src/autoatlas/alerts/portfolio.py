@@ -2,15 +2,19 @@
 
 A change to a property that no rule reads (rules_reading) and the landed cost does not read
 moves no assessment. Otherwise every portfolio entry whose market is the changed one, or
-inherits from it (a subdivision's country, a member's bloc), is assessed twice on the same
-date: as known just before the change set was published and as known right after it. An
-alert is raised when the findings differ: a new or cleared blocker, a duty or tax rate up or
+inherits from it (a subdivision's country, a member's bloc), and whose model the changed fact
+can apply to, is assessed twice on the same date: as known just before the change set was
+published and as known right after it. The pairs of one organization and market go
+together: the facts are read once each way, the models are assessed as a batch before, and
+only what the changed properties can move is re-assessed after (assess.reassess). An alert
+is raised when the findings differ: a new or cleared blocker, a duty or tax rate up or
 down, or the landed price moved by more than a threshold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,11 +24,15 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Connection
 
 from autoatlas.alerts.matching import Severity
-from autoatlas.assess.assessment import Assessment, assess_with_facts
+from autoatlas.assess.assessment import Assessment
+from autoatlas.assess.batch import ModelSet, assess_market
 from autoatlas.assess.landed_cost import READS as COST_READS
 from autoatlas.assess.rates import Rates
-from autoatlas.rules.engine import rules_reading
+from autoatlas.assess.reassess import reaches, reassess_changes
+from autoatlas.domain.facts import Fact
+from autoatlas.rules.engine import rules_reading, vehicle_qualifiers
 from autoatlas.store import queries
+from autoatlas.store.alerts import EventRow
 from autoatlas.store.queries import FactFilter
 from autoatlas.vehicles.spec import VehicleSpec, parse_spec
 from autoatlas.vocabulary import load_vocabulary
@@ -172,18 +180,17 @@ def _rates(connection: Connection, on: date, known_at: datetime) -> Rates:
     )
 
 
-def _assess_known_at(
-    connection: Connection, pair: PortfolioPair, on: date, known_at: datetime
-) -> Assessment:
-    facts = queries.profile(
+def _read_facts(
+    connection: Connection, market: str, org: int, on: date, known_at: datetime
+) -> list[Fact]:
+    return queries.profile(
         connection,
-        pair.market,
+        market,
         as_of=on,
         known_at=known_at,
-        viewer_org_id=pair.organization_id,
+        viewer_org_id=org,
         statistics=_statistics(),
     )
-    return assess_with_facts(pair.model, pair.market, on, facts, _rates(connection, on, known_at))
 
 
 def affected_pairs(
@@ -194,16 +201,27 @@ def affected_pairs(
     scope: str,
     on: date,
     prop: str = "",
+    qualifiers: Mapping[str, str] | None = None,
 ) -> list[PortfolioPair]:
     """The pairs whose market is `market` or inherits from it (every pair for an exchange
-    rate or a currency); a private change only its organization's."""
+    rate or a currency); a private change only its organization's. With the changed fact's
+    `qualifiers`, a model the fact cannot apply to (another origin, maker, powertrain or
+    vehicle class) is left out (`assess.reassess.reaches`)."""
     owner = int(scope[4:]) if scope.startswith("org:") else None
     everywhere = prop in RATE_PROPERTIES
+    reached = reaches(prop, [qualifiers]) if qualifiers is not None else None
     chains: dict[str, list[str]] = {}
+    reaching: dict[int, bool] = {}  # by model object: pairs share their models
     found = []
     for pair in pairs:
         if owner is not None and pair.organization_id != owner:
             continue
+        if reached is not None:
+            applies = reaching.get(id(pair.model))
+            if applies is None:
+                applies = reaching[id(pair.model)] = reached(vehicle_qualifiers(pair.model))
+            if not applies:
+                continue
         if everywhere:
             found.append(pair)
             continue
@@ -218,18 +236,56 @@ def affected_pairs(
 def reassess(
     connection: Connection,
     pairs: Sequence[PortfolioPair],
+    changes: Sequence[EventRow],
     *,
     published_at: datetime,
     on: date,
     threshold: Decimal = PRICE_THRESHOLD_PERCENT,
 ) -> list[tuple[PortfolioPair, AssessmentChange]]:
-    """Assess each pair as known just before and right after a publication at `published_at`."""
+    """The alert-worthy changes of the pairs one change set (`changes`, published at
+    `published_at`) can move: each is assessed as known just before and right after it.
+
+    The pairs are taken together per organization and market: the facts are read once as
+    known before and once after, the models are assessed before as a batch (assess.batch),
+    and after only what the changed properties can move is re-assessed
+    (`reassess_changes`). Each result equals the pair's full assessment (by test)."""
+    moved: dict[tuple[int, str], dict[str, PortfolioPair]] = defaultdict(dict)
+    props: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for changed in changes:
+        if not moves_assessments(changed.property):
+            continue
+        for pair in affected_pairs(
+            connection,
+            pairs,
+            market=changed.market,
+            scope=changed.scope,
+            on=on,
+            prop=changed.property,
+            qualifiers=changed.qualifiers,
+        ):
+            key = (pair.organization_id, pair.market)
+            moved[key].setdefault(pair.model.id, pair)
+            props[key].add(changed.property)
+    if not moved:
+        return []
     before_at = published_at - timedelta(microseconds=1)
+    rates_before = _rates(connection, on, before_at)
+    rates_after = _rates(connection, on, published_at)
     found = []
-    for pair in pairs:
-        before = _assess_known_at(connection, pair, on, before_at)
-        after = _assess_known_at(connection, pair, on, published_at)
-        change = compare_assessments(before, after, threshold=threshold)
-        if change is not None:
-            found.append((pair, change))
+    for (org, market), chosen in moved.items():
+        models = ModelSet.of([pair.model for pair in chosen.values()])
+        before = assess_market(
+            models, market, on, _read_facts(connection, market, org, on, before_at), rates_before
+        )
+        after = reassess_changes(
+            before,
+            props[(org, market)],
+            _read_facts(connection, market, org, on, published_at),
+            rates_after,
+            models=models,
+        )
+        for pair, old, new in zip(chosen.values(), before, after, strict=True):
+            change = compare_assessments(old, new, threshold=threshold)
+            if change is not None:
+                found.append((pair, change))
     return found

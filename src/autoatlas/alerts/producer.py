@@ -224,21 +224,11 @@ def plan_portfolio_alerts(
             by_change_set[event.change_set_id].append(event)
     planned = []
     for change_set_id, moving in by_change_set.items():
-        affected: dict[tuple[int, str, str], PortfolioPair] = {}
-        for event in moving:
-            for pair in portfolio_alerts.affected_pairs(
-                connection,
-                pairs,
-                market=event.market,
-                scope=event.scope,
-                on=on,
-                prop=event.property,
-            ):
-                affected.setdefault((pair.organization_id, pair.model.id, pair.market), pair)
         head = moving[0]
         results = portfolio_alerts.reassess(
             connection,
-            list(affected.values()),
+            pairs,
+            moving,
             published_at=head.created_at,
             on=on,
             threshold=threshold,

@@ -12,7 +12,7 @@ caller reads the facts.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -48,7 +48,9 @@ __all__ = [
     "REASSESSABLE",
     "SEEN_WHOLE",
     "affected_pairs",
+    "reaches",
     "reassess",
+    "reassess_changes",
     "reassess_market",
     "splice",
 ]
@@ -106,21 +108,38 @@ def affected_pairs(
         pairs = list(portfolio)
     else:
         pairs = [(model, code) for model, code in portfolio if code in where]
-    if qualifiers is None or vehicles is None or prop in RATE_PROPERTIES or prop in SEEN_WHOLE:
+    if qualifiers is None or vehicles is None:
         return pairs
+    reached = reaches(prop, qualifiers)
+    applies = {model: reached(vehicles[model]) for model in dict.fromkeys(m for m, _c in pairs)}
+    return [(model, code) for model, code in pairs if applies[model]]
+
+
+def reaches(
+    prop: str, qualifiers: Sequence[Mapping[str, str]]
+) -> Callable[[Mapping[str, str]], bool]:
+    """Whether a change to facts of `prop` with these `qualifiers` (the old version's and the
+    new one's) can move a vehicle's assessment, by its `vehicle_qualifiers`: a fact narrowed
+    to an origin, maker, powertrain or vehicle class it does not have is never read for it,
+    except where a rule reads every fact of the property (`SEEN_WHOLE`) and for exchange
+    rates and currencies."""
     narrowed = [
         {key: q[key].casefold() if key == "maker" else q[key] for key in _VEHICLE_KEYS if key in q}
         for q in qualifiers
     ]
-    if not narrowed or not all(narrowed):  # a fact for every vehicle: every model
-        return pairs
-    applies: dict[str, bool] = {}
-    for model in dict.fromkeys(model for model, _code in pairs):
-        vehicle = vehicles[model]
-        applies[model] = any(
+    if prop in RATE_PROPERTIES or prop in SEEN_WHOLE or not narrowed or not all(narrowed):
+        return _everyone  # a fact for every vehicle, or read whatever its narrowing
+
+    def applies(vehicle: Mapping[str, str]) -> bool:
+        return any(
             all(vehicle[key] == value for key, value in wanted.items()) for wanted in narrowed
         )
-    return [(model, code) for model, code in pairs if applies[model]]
+
+    return applies
+
+
+def _everyone(_vehicle: Mapping[str, str]) -> bool:
+    return True
 
 
 def splice(facts: Sequence[Fact], prop: str, replacement: Iterable[Fact]) -> list[Fact]:
@@ -244,6 +263,29 @@ def reassess_market(
                 cost.lines[0] = before.cost.lines[0]  # the customs value, as it was
         results.append(Assessment(before.model, market, on, findings, cost, penalties))
     return results
+
+
+def reassess_changes(
+    previous: Sequence[Assessment],
+    props: Collection[str],
+    facts: list[Fact],
+    rates: Rates,
+    *,
+    models: ModelSet | None = None,
+) -> list[Assessment]:
+    """`reassess_market` after a change to several properties at once (a change set), each
+    result equal to a full assessment over `facts`. Each step re-runs, over the final facts,
+    what its property can move; the rules and cost lines no changed property reaches were
+    computed over facts they read alike. A rate or currency among them re-assesses whole."""
+    if not previous:
+        return []
+    chosen = models or ModelSet.of([a.model for a in previous])
+    if not RATE_PROPERTIES.isdisjoint(props):
+        return assess_market(chosen, previous[0].market, previous[0].on, facts, rates)
+    found = list(previous)
+    for prop in sorted(props):
+        found = reassess_market(found, prop, facts, rates, models=chosen)
+    return found
 
 
 def _price_out(
