@@ -226,7 +226,8 @@ def test_every_cost_line_label_has_its_chinese() -> None:
     """A label landed_cost starts to write without a Chinese one would stay English in a
     Chinese report: the labels are read from its source, so a new one fails here."""
     source = Path(landed_cost.__file__).read_text(encoding="utf-8")
-    labels = set(re.findall(r'(?:percent_line\(|CostLine\()\s*"\w+",\s*"([^"]+)"', source))
+    pattern = r'(?:_percent_line\(\s*lines,|CostLine\()\s*"\w+",\s*"([^"]+)"'
+    labels = set(re.findall(pattern, source))
     labels |= set(re.findall(r'"(Import duty \([^"]+\))"', source))
     assert {"Customs value", "VAT / GST", "Import duty (MFN)"} <= labels  # the pattern reads
     assert sorted(labels - set(COST_LABELS_ZH)) == []

@@ -269,14 +269,23 @@ class MarketBatch:
 
 
 def cost_plans(
-    models: ModelSet, market: str, on: date, facts: list[Fact], index: FactIndex
+    models: ModelSet,
+    market: str,
+    on: date,
+    facts: list[Fact],
+    index: FactIndex,
+    only: Sequence[bool] | None = None,
 ) -> list[CostPlan]:
     """Each model's cost plan, looked up once per kind of vehicle: powertrain, built in
-    China or not, and the vehicle qualifiers the market's cost facts are narrowed by."""
+    China or not, and the vehicle qualifiers the market's cost facts are narrowed by.
+    With `only`, the models it marks False get no plan (None in their place)."""
     kinds: dict[tuple[Any, ...], CostPlan] = {}
     narrowing = _narrowing(index, READS)
     plans = []
-    for model, vehicle in zip(models.models, models.vehicles, strict=True):
+    for number, (model, vehicle) in enumerate(zip(models.models, models.vehicles, strict=True)):
+        if only is not None and not only[number]:
+            plans.append(cast(CostPlan, None))
+            continue
         key = (model.powertrain, model.origin == "CN", *(vehicle[q] for q in narrowing))
         plan = kinds.get(key)
         if plan is None:

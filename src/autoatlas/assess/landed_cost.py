@@ -11,25 +11,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from autoatlas.assess.rates import Rates
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import Context
-from autoatlas.rules.library.trade import additional_duty_fact
+from autoatlas.rules.library.trade import ADDITIONAL_DUTY, additional_duty_fact
 from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
     "INCENTIVE_READS",
     "MFN_DUTY",
+    "RESUMES",
     "CostLine",
     "CostPlan",
     "LandedCost",
     "cost_plan",
+    "cost_reads",
     "landed_cost",
-    "price_incentive",
     "price_out",
     "price_total",
+    "reprice",
 ]
 
 MFN_DUTY = {
@@ -65,10 +68,14 @@ READS = (
     "policy.ev_incentive.price_cap",
 )
 _CENT = Decimal("0.01")
+_ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class CostLine:
+class CostLine(NamedTuple):
+    """One line of a landed cost. Immutable (lines are shared between a model's costs before
+    and after a change); a named tuple because a matrix re-prices thousands of models per
+    change and a frozen dataclass costs three times as much to build."""
+
     key: str  # price, mfn_duty, additional_duty, excise, luxury_tax, vat, registration, incentive
     label: str
     rate: float | None  # percent, when the line is a rate
@@ -196,15 +203,71 @@ def price_out(
     `fixed`, a dict a caller keeps for one plan and rate table, holds what does not depend
     on the price (the rates as Decimals, the threshold and incentive converted): those
     conversions come after the customs-value line, which alone cites exchange rates."""
+    return _priced(plan, model, rates, fixed, None, 0)
+
+
+def reprice(
+    plan: CostPlan,
+    model: VehicleSpec,
+    rates: Rates,
+    previous: LandedCost,
+    prop: str,
+    fixed: dict[str, Any] | None = None,
+) -> LandedCost:
+    """`price_out(plan, model, rates, fixed)` when `previous` is the model's landed cost
+    before a change to `prop` alone (price, currency and every other fact as they were):
+    the lines before the first one `prop` can move (`RESUMES`) are kept (immutable), and
+    the customs value's cited rates (`rates.used`, which the caller may have changed) and
+    the lines from there on are redone. Equal to price_out by test
+    (tests/assess/test_cost_resume.py)."""
+    return _priced(plan, model, rates, fixed, previous, _STAGE[RESUMES.get(prop, "price")])
+
+
+# The lines in the order price_out writes them (the optional ones where they would be).
+_STAGE = {
+    key: number
+    for number, key in enumerate(
+        (
+            "price",
+            "mfn_duty",
+            "additional_duty",
+            "excise",
+            "luxury_tax",
+            "vat",
+            "registration",
+            "incentive",
+        )
+    )
+}
+# The first line a change to each property can move (the lines before it only read other
+# facts, and the price); a property not named here redoes every line.
+RESUMES = {
+    "trade.additional_duty.passenger_bev": "additional_duty",
+    "trade.additional_duty.passenger_phev": "additional_duty",
+    "trade.additional_duty.passenger_all": "additional_duty",
+    "trade.excise.passenger_rate": "excise",
+    "trade.luxury_tax.threshold": "luxury_tax",
+    "trade.luxury_tax.rate": "luxury_tax",
+    "trade.vat.rate": "vat",
+    "trade.registration_tax.rate": "registration",
+    "policy.ev_incentive.amount": "incentive",
+    "policy.ev_incentive.price_cap": "incentive",
+}
+
+
+def _priced(
+    plan: CostPlan,
+    model: VehicleSpec,
+    rates: Rates,
+    fixed: dict[str, Any] | None,
+    previous: LandedCost | None,
+    keep: int,
+) -> LandedCost:
+    """price_out; with `previous`, its lines of the stages before `keep` are kept."""
     currency_fact = plan.currency
     currency = currency_fact.value if currency_fact else model.price.currency
     cost = LandedCost(currency=currency, model_currency=model.price.currency)
     value = rates.convert(model.price.amount, model.price.currency, currency)
-    basis_note = (
-        None
-        if model.price_basis == "CIF"
-        else (f"price is {model.price_basis}: freight and insurance are not included")
-    )
     price_facts = tuple(f for f in (currency_fact, *rates.used) if f is not None)
     if value is None:
         cost.lines.append(
@@ -225,101 +288,145 @@ def price_out(
         known = fixed[currency] = _fixed(plan, currency, rates)
     value = _money(value)
     lines = cost.lines
-    lines.append(CostLine("price", "Customs value", None, value, price_facts, basis_note))
-
-    def percent_line(
-        key: str, label: str, fact: Fact | None, rate: Decimal | None, base: Decimal
-    ) -> Decimal:
-        if fact is None or rate is None:
-            lines.append(CostLine(key, label, None, None, (), f"no fact: {label}"))
-            return Decimal(0)
-        amount = _money(base * rate / 100)
-        lines.append(CostLine(key, label, float(fact.value), amount, (fact,)))
-        return amount
-
-    duties = percent_line("mfn_duty", plan.duty_label, plan.duty, known.duty, value)
-    if plan.additional is not None:
-        duties += percent_line(
-            "additional_duty", "Additional duty", plan.additional, known.additional, value
+    first = previous.lines[0] if previous is not None and previous.lines else None
+    if (
+        first is None
+        or first.amount != value
+        or previous is None
+        or previous.currency != currency
+        or keep == 0
+    ):
+        keep = 0
+        basis_note = (
+            None
+            if model.price_basis == "CIF"
+            else (f"price is {model.price_basis}: freight and insurance are not included")
         )
-    excise = percent_line("excise", "Excise tax", plan.excise, known.excise, value + duties)
-    luxury = Decimal(0)
-    if known.luxury is not None and value > known.luxury[0]:
-        limit, rate = known.luxury
-        luxury_rate = plan.luxury_rate
-        assert luxury_rate is not None and plan.luxury_threshold is not None
-        luxury = _money((value - limit) * rate / 100)
-        lines.append(
-            CostLine(
-                "luxury_tax",
-                "Luxury tax",
-                float(luxury_rate.value),
-                luxury,
-                (plan.luxury_threshold, luxury_rate),
+        lines.append(CostLine("price", "Customs value", None, value, price_facts, basis_note))
+    elif first.facts != price_facts:
+        lines.append(first._replace(facts=price_facts))
+    else:
+        lines.append(first)
+    duties = excise = luxury = gross_kept = _ZERO
+    if keep > 1:
+        assert previous is not None
+        for line in previous.lines[1:]:
+            if _STAGE[line.key] >= keep:
+                break
+            lines.append(line)
+            amount = line.amount or _ZERO
+            gross_kept += amount
+            if line.key == "mfn_duty" or line.key == "additional_duty":
+                duties += amount
+            elif line.key == "excise":
+                excise = amount
+            elif line.key == "luxury_tax":
+                luxury = amount
+    if keep <= 1:
+        duties = _percent_line(lines, "mfn_duty", plan.duty_label, plan.duty, known.duty, value)
+    if keep <= 2 and plan.additional is not None:
+        duties += _percent_line(
+            lines, "additional_duty", "Additional duty", plan.additional, known.additional, value
+        )
+    if keep <= 3:
+        excise = _percent_line(
+            lines, "excise", "Excise tax", plan.excise, known.excise, value + duties
+        )
+    if keep <= 4:
+        luxury = _ZERO
+        if known.luxury is not None and value > known.luxury[0]:
+            limit, rate = known.luxury
+            luxury_rate = plan.luxury_rate
+            assert luxury_rate is not None and plan.luxury_threshold is not None
+            luxury = _money((value - limit) * rate / 100)
+            lines.append(
+                CostLine(
+                    "luxury_tax",
+                    "Luxury tax",
+                    float(luxury_rate.value),
+                    luxury,
+                    (plan.luxury_threshold, luxury_rate),
+                )
             )
-        )
     taxed = value + duties + excise
-    percent_line("vat", "VAT / GST", plan.vat, known.vat, taxed + luxury)
-    if plan.registration is not None:
-        percent_line(
-            "registration", "Registration tax", plan.registration, known.registration, taxed
+    gross = value + gross_kept if keep > 1 else value
+    if keep <= 5:
+        gross = taxed + luxury
+        gross += _percent_line(lines, "vat", "VAT / GST", plan.vat, known.vat, taxed + luxury)
+    if keep <= 6 and plan.registration is not None:
+        gross += _percent_line(
+            lines, "registration", "Registration tax", plan.registration, known.registration, taxed
         )
-    _finish(cost, plan, model, rates, known)
+    _finish(cost, plan, model, rates, known, gross)
     return cost
 
 
+def _percent_line(
+    lines: list[CostLine],
+    key: str,
+    label: str,
+    fact: Fact | None,
+    rate: Decimal | None,
+    base: Decimal,
+) -> Decimal:
+    """Append a rate's line (unknown without its fact); its amount, 0 when unknown."""
+    if fact is None or rate is None:
+        lines.append(CostLine(key, label, None, None, (), f"no fact: {label}"))
+        return _ZERO
+    amount = _money(base * rate / 100)
+    lines.append(CostLine(key, label, float(fact.value), amount, (fact,)))
+    return amount
+
+
 def _finish(
-    cost: LandedCost, plan: CostPlan, model: VehicleSpec, rates: Rates, known: _Fixed
+    cost: LandedCost,
+    plan: CostPlan,
+    model: VehicleSpec,
+    rates: Rates,
+    known: _Fixed,
+    gross: Decimal,
 ) -> None:
-    """The incentive line (the last one) and the total in the model's currency."""
+    """The incentive line (the last one) and the total in the model's currency; `gross` is
+    the sum of the lines so far (the customs value is known)."""
     lines = cost.lines
     if known.incentive is not None and model.powertrain in _ELECTRIC:
         grant, limit = known.incentive
-        gross = sum((line.amount or Decimal(0) for line in lines), Decimal(0))
         facts = tuple(f for f in (plan.incentive, plan.incentive_cap) if f is not None)
         if grant is not None and (limit is None or gross <= limit):
-            lines.append(CostLine("incentive", "Purchase incentive", None, -_money(grant), facts))
-    total = cost.total
-    if total is not None:
-        back = rates.convert(total, cost.currency, model.price.currency)
-        cost.total_in_model_currency = None if back is None else _money(back)
+            amount = -_money(grant)
+            lines.append(CostLine("incentive", "Purchase incentive", None, amount, facts))
+            gross += amount
+    back = rates.convert(gross.quantize(_CENT), cost.currency, model.price.currency)
+    cost.total_in_model_currency = None if back is None else _money(back)
+
+
+@cache
+def cost_reads(powertrain: str, origin: str) -> frozenset[str]:
+    """Every property the landed cost of a model of this powertrain and origin can read
+    (`cost_plan`, and the incentive line for an electric one); a change to any other leaves
+    its cost as it was, exchange rates aside. Checked against `cost_plan`'s reads by test
+    (tests/assess/test_cost_reads.py)."""
+    found = {
+        "trade.currency",
+        MFN_DUTY[powertrain],
+        "trade.additional_duty.passenger_all",
+        "trade.excise.passenger_rate",
+        "trade.luxury_tax.threshold",
+        "trade.luxury_tax.rate",
+        "trade.vat.rate",
+        "trade.registration_tax.rate",
+    }
+    if origin == "CN":
+        found |= {"trade.fta_china.in_force", FTA_DUTY[powertrain]}
+    if powertrain in ADDITIONAL_DUTY:
+        found.add(ADDITIONAL_DUTY[powertrain])
+    if powertrain in _ELECTRIC:
+        found |= INCENTIVE_READS
+    return frozenset(found)
 
 
 # The facts only the incentive line reads: a change to one of them leaves every other line.
 INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
-
-
-def price_incentive(
-    plan: CostPlan,
-    model: VehicleSpec,
-    rates: Rates,
-    previous: LandedCost,
-    fixed: dict[str, Any] | None = None,
-) -> LandedCost:
-    """`price_out(plan, model, rates, fixed)` when `previous` is the model's landed cost
-    before a change to the incentive facts alone (`INCENTIVE_READS`; price, currency and
-    every other fact as they were): the lines before the incentive are kept (immutable),
-    only the customs value's cited rates (`rates.used`, which the caller may have changed)
-    and the incentive line are redone. Equal to price_out by test
-    (tests/assess/test_cost_incentive.py)."""
-    currency_fact = plan.currency
-    currency = currency_fact.value if currency_fact else model.price.currency
-    first = previous.lines[0] if previous.lines else None
-    if first is None or first.amount is None or currency != previous.currency:
-        return price_out(plan, model, rates, fixed)
-    rates.convert(model.price.amount, model.price.currency, currency)  # cites its rates
-    price_facts = tuple(f for f in (currency_fact, *rates.used) if f is not None)
-    if fixed is None:
-        fixed = {}
-    known = fixed.get(currency)
-    if known is None:
-        known = fixed[currency] = _fixed(plan, currency, rates)
-    if price_facts != first.facts:
-        first = CostLine(first.key, first.label, first.rate, first.amount, price_facts, first.note)
-    cost = LandedCost(currency=currency, model_currency=model.price.currency)
-    cost.lines = [first, *(line for line in previous.lines[1:] if line.key != "incentive")]
-    _finish(cost, plan, model, rates, known)
-    return cost
 
 
 @dataclass(frozen=True, slots=True)

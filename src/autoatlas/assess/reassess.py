@@ -19,12 +19,9 @@ from typing import Any
 from autoatlas.assess.assessment import Assessment, _penalties, assess_with_facts
 from autoatlas.assess.batch import ModelSet, assess_market, cost_plans, rule_column
 from autoatlas.assess.landed_cost import (
-    INCENTIVE_READS,
     READS,
-    CostPlan,
-    LandedCost,
-    price_incentive,
-    price_out,
+    cost_reads,
+    reprice,
 )
 from autoatlas.assess.rates import Rates
 from autoatlas.assess.scoring import WEIGHTS, Counted, Penalty, explain
@@ -41,7 +38,6 @@ from autoatlas.rules.engine import (
     run_rules,
 )
 from autoatlas.rules.memo import Memo
-from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
     "RATE_PROPERTIES",
@@ -226,30 +222,44 @@ def reassess_market(
     index = index_facts(facts)
     columns = [rule_column(r, chosen, market, on, facts, rates, index) for r in run]
     rerun = [column for r, column in zip(run, columns, strict=True) if r.id in ids]
-    plans = cost_plans(chosen, market, on, facts, index) if costed else []
-    # Only the incentive line reads the incentive facts: the lines before it are kept.
-    reprice: Any = price_incentive if prop in INCENTIVE_READS else _price_out
+    # A model whose landed cost cannot read the property (a duty of another powertrain, an
+    # FTA's for a model not built in China) keeps its cost, unless re-run rules convert.
+    repriced = [
+        bool(converting) or prop in cost_reads(m.powertrain, m.origin) for m in chosen.models
+    ]
+    plans = cost_plans(chosen, market, on, facts, index, repriced) if costed else []
+    # The lines before the first one the property can move are kept (landed_cost.RESUMES).
     fixed: dict[int, dict[str, Any]] = {}
     order = _order()
     splices: dict[tuple[tuple[Penalty, ...], tuple[Counted, ...]], list[Penalty]] = {}
     results = []
+    rerun_ids = [r.id for r in run if r.id in ids]
     for i, before in enumerate(previous):
         if ids:
-            fresh = [f for column in rerun for f in column[i][0]]
-            kept = [f for f in before.findings if f.rule not in ids]
-            # The order of a full run: every rule's findings in turn (the sort is stable).
-            findings = sorted([*kept, *fresh], key=lambda f: order[f.rule])
-            # Many models end with the same penalties (a few reasons, weighed alike): the
-            # splice is worked out once per (penalties before, fresh counted findings).
-            key = (tuple(before.penalties), tuple([c for col in rerun for c in col[i][2]]))
-            spliced = splices.get(key)
-            if spliced is None:
-                spliced = splices[key] = _spliced(before.penalties, ids, key[1])
-            penalties = list(spliced)
+            findings = _replaced(before.findings, rerun_ids, [column[i][0] for column in rerun])
+            if findings is None:
+                fresh = [f for column in rerun for f in column[i][0]]
+                kept = [f for f in before.findings if f.rule not in ids]
+                # The order of a full run: every rule's findings in turn (stable sort).
+                findings = sorted([*kept, *fresh], key=lambda f: order[f.rule])
+            counted = tuple([c for col in rerun for c in col[i][2]])
+            if sorted([(r, why) for r, why, _points in before.penalties if r in ids]) == sorted(
+                [(r, why) for _weight, r, why in counted]
+            ):
+                # The re-run rules' findings cost what they did: the same penalties.
+                penalties = list(before.penalties)
+            else:
+                # Many models end with the same penalties (a few reasons, weighed alike):
+                # the splice is worked out once per (penalties before, fresh counted).
+                key = (tuple(before.penalties), counted)
+                spliced = splices.get(key)
+                if spliced is None:
+                    spliced = splices[key] = _spliced(before.penalties, ids, counted)
+                penalties = list(spliced)
         else:
             findings, penalties = before.findings, before.penalties
         cost = before.cost
-        if costed:
+        if costed and repriced[i]:
             plan = plans[i]
             known = fixed.get(id(plan))
             if known is None:
@@ -257,12 +267,36 @@ def reassess_market(
             if converting:
                 # The rates the rules converted with, in rule order, as a full run has them.
                 used = [rate for column in columns for rate in column[i][1]]
-                cost = reprice(plan, before.model, Rates(rates.per_usd, used), before.cost, known)
+                cost = reprice(
+                    plan, before.model, Rates(rates.per_usd, used), before.cost, prop, known
+                )
             else:
-                cost = reprice(plan, before.model, Rates(rates.per_usd), before.cost, known)
+                cost = reprice(plan, before.model, Rates(rates.per_usd), before.cost, prop, known)
                 cost.lines[0] = before.cost.lines[0]  # the customs value, as it was
         results.append(Assessment(before.model, market, on, findings, cost, penalties))
     return results
+
+
+def _replaced(
+    findings: list[Finding], rule_ids: Sequence[str], fresh: Sequence[Sequence[Finding]]
+) -> list[Finding] | None:
+    """`findings` (a full run's: each rule's in turn, in rule order) with each rule's block
+    replaced by its fresh findings, in place; None when a rule that had no findings now
+    has some (its place is then found by sorting)."""
+    names: list[str] | None = None
+    for rule_id, got in zip(rule_ids, fresh, strict=True):
+        if names is None:
+            names = [f.rule for f in findings]
+        try:
+            start = names.index(rule_id)
+        except ValueError:
+            if got:
+                return None
+            continue
+        end = start + names.count(rule_id)  # the rule's findings are one block
+        findings = [*findings[:start], *got, *findings[end:]]
+        names[start:end] = [rule_id] * len(got)
+    return findings
 
 
 def reassess_changes(
@@ -286,17 +320,6 @@ def reassess_changes(
     for prop in sorted(props):
         found = reassess_market(found, prop, facts, rates, models=chosen)
     return found
-
-
-def _price_out(
-    plan: CostPlan,
-    model: VehicleSpec,
-    rates: Rates,
-    _previous: LandedCost,
-    fixed: dict[str, Any],
-) -> LandedCost:
-    """price_out, with price_incentive's parameters (the previous cost is not used)."""
-    return price_out(plan, model, rates, fixed)
 
 
 def _spliced(

@@ -1,24 +1,29 @@
-"""`price_incentive`, the re-assessment's shortcut for a change to the incentive's amount or
-price cap: it keeps the cost lines before the incentive line (only the customs value's cited
-rates and the incentive line are redone). It must equal `price_out` over the new facts, for
-any amount and cap (in any currency, or none) before and after, and for every model."""
+"""`reprice`, the re-assessment's shortcut for a change to one cost property: it keeps the
+cost lines before the first one the property can move (`RESUMES`: the incentive's amount and
+cap redo only the incentive line, VAT only VAT, registration and the incentive, ...), and
+redoes the customs value's cited rates and the rest. It must equal `price_out` over the new
+facts: for any amount and cap of the incentive (in any currency, or none) before and after,
+for any change to any resumable property of a market, and for every model."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matrix_cells import MODELS, POOL, _fact, _rates
+from test_reassess_filter import OTHERS
 
 from autoatlas.assess.assessment import _COST_RULE
 from autoatlas.assess.landed_cost import (
     INCENTIVE_READS,
+    RESUMES,
     CostPlan,
     cost_plan,
-    price_incentive,
     price_out,
+    reprice,
 )
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import Context, index_facts, vehicle_qualifiers
@@ -71,7 +76,7 @@ def test_repricing_the_incentive_alone_equals_pricing_out_whole(
     for model in MODELS:
         previous = price_out(_plan(model, old), model, _rates())
         plan = _plan(model, new)
-        again = price_incentive(plan, model, _rates(), previous, {})
+        again = reprice(plan, model, _rates(), previous, "policy.ev_incentive.amount", {})
         assert again.as_dict() == price_out(plan, model, _rates()).as_dict(), model.id
         # The lines between the customs value and the incentive are the ones kept.
         kept = [line for line in previous.lines[1:] if line.key != "incentive"]
@@ -87,8 +92,63 @@ def test_the_customs_value_recites_the_rates_the_caller_passes() -> None:
     previous = price_out(plan, model, _rates())
     rates = _rates()
     rates.used.append(rates.per_usd["EUR"][1])  # as if a rule had converted to EUR
-    again = price_incentive(plan, model, rates, previous, {})
+    again = reprice(plan, model, rates, previous, "policy.ev_incentive.price_cap", {})
     rates = _rates()
     rates.used.append(rates.per_usd["EUR"][1])
     assert again.as_dict() == price_out(plan, model, rates).as_dict()
     assert again.lines[0].facts != previous.lines[0].facts
+
+
+RESUMABLE = [row for row in [*POOL, *OTHERS] if row[0] in RESUMES]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
+    change=st.sampled_from(["value", "qualifiers", "add", "remove"]),
+    version=st.integers(0, len(RESUMABLE) - 1),
+    which=st.integers(0, 10_000),
+)
+def test_repricing_from_the_first_line_a_property_moves_equals_pricing_out_whole(
+    chosen: list[bool], change: str, version: int, which: int
+) -> None:
+    facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
+    prop, value, qualifiers = RESUMABLE[version]
+    same = [f for f in facts if f.property == prop]
+    old = same[which % len(same)] if same else None
+    if change == "add" or old is None:
+        after = [*facts, _fact(999, prop, value, **qualifiers)]
+    elif change == "remove":
+        after = [f for f in facts if f is not old]
+    elif change == "value":
+        after = [
+            dataclasses.replace(old, id=-old.id, value=value) if f is old else f for f in facts
+        ]
+    else:
+        after = [
+            dataclasses.replace(old, id=-old.id, qualifiers=qualifiers) if f is old else f
+            for f in facts
+        ]
+    for model in MODELS:
+        previous = price_out(_plan(model, facts), model, _rates())
+        plan = _plan(model, after)
+        again = reprice(plan, model, _rates(), previous, prop, {})
+        assert again.as_dict() == price_out(plan, model, _rates()).as_dict(), (model.id, prop)
+
+
+def test_every_resumable_property_is_a_cost_property_and_lines_are_kept() -> None:
+    """A VAT change keeps the lines before VAT (the same objects)."""
+    facts = [_fact(100 + i, *row[:2], **row[2]) for i, row in enumerate(POOL)]
+    after = [
+        dataclasses.replace(f, id=-f.id, value=21) if f.property == "trade.vat.rate" else f
+        for f in facts
+    ]
+    model = MODELS[0]
+    previous = price_out(_plan(model, facts), model, _rates())
+    again = reprice(_plan(model, after), model, _rates(), previous, "trade.vat.rate", {})
+    keys = [line.key for line in again.lines]
+    kept = keys.index("vat")
+    assert kept >= 3 and all(
+        a is b for a, b in zip(again.lines[:kept], previous.lines, strict=False)
+    )
+    assert again.line("vat") != previous.line("vat")

@@ -1,0 +1,86 @@
+"""`cost_reads(powertrain, origin)` names every property a model's landed cost can read; the
+re-assessment keeps the cost of a model whose set does not hold the changed property. So a
+change (a new value, new qualifiers, a fact added or removed) to a property outside a model's
+set must never move that model's cost lines, for any facts and every kind of model."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_cost_resume import _plan
+from test_matrix_cells import MODELS, POOL, _fact, _rates
+from test_reassess_filter import OTHERS
+
+from autoatlas.assess.landed_cost import READS, cost_reads, price_out
+
+ON = date(2026, 7, 1)
+VERSIONS = [row for row in [*POOL, *OTHERS] if row[0] in READS and row[0] != "trade.currency"]
+
+
+def test_the_sets_leave_out_what_a_kind_of_model_never_reads() -> None:
+    """Not every property for every model: otherwise nothing is saved."""
+    assert "trade.import_duty.passenger_bev" not in cost_reads("ICE", "JP")
+    assert "trade.fta_china.in_force" not in cost_reads("BEV", "JP")
+    assert "trade.fta_china.in_force" in cost_reads("BEV", "CN")
+    assert "policy.ev_incentive.amount" not in cost_reads("ICE", "CN")
+    assert "trade.additional_duty.passenger_bev" not in cost_reads("PHEV", "CN")
+    assert {"trade.vat.rate", "trade.additional_duty.passenger_all"} <= cost_reads("HEV", "DE")
+
+
+def _changed(facts: list[Any], change: str, version: int, which: int) -> list[Any]:
+    prop, value, qualifiers = VERSIONS[version]
+    same = [f for f in facts if f.property == prop]
+    old = same[which % len(same)] if same else None
+    if change == "add" or old is None:
+        return [*facts, _fact(999, prop, value, **qualifiers)]
+    if change == "remove":
+        return [f for f in facts if f is not old]
+    if change == "value":
+        return [dataclasses.replace(old, id=-old.id, value=value) if f is old else f for f in facts]
+    return [
+        dataclasses.replace(old, id=-old.id, qualifiers=qualifiers) if f is old else f
+        for f in facts
+    ]
+
+
+def _check(facts: list[Any], after: list[Any], prop: str) -> int:
+    """Assert the invariant for every model; how many costs the change moved."""
+    moved = 0
+    for model in MODELS:
+        was = price_out(_plan(model, facts), model, _rates()).as_dict()
+        now = price_out(_plan(model, after), model, _rates()).as_dict()
+        if prop not in cost_reads(model.powertrain, model.origin):
+            assert now == was, f"a change of {prop} moved {model.id}"
+        moved += now != was
+    return moved
+
+
+def test_every_change_to_every_cost_statement_of_a_full_market() -> None:
+    """Every statement present (an FTA in force, duties, taxes, incentives): each version
+    of each cost property, each kind of change. The changes do move costs (the check bites)."""
+    facts = [_fact(100 + i, *row[:2], **row[2]) for i, row in enumerate(POOL)]
+    moved = 0
+    for version in range(len(VERSIONS)):
+        for change in ("value", "qualifiers", "add", "remove"):
+            for which in (0, 1):
+                after = _changed(facts, change, version, which)
+                moved += _check(facts, after, VERSIONS[version][0])
+    assert moved > 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
+    change=st.sampled_from(["value", "qualifiers", "add", "remove"]),
+    version=st.integers(0, len(VERSIONS) - 1),
+    which=st.integers(0, 10_000),
+)
+def test_a_change_outside_a_models_reads_never_moves_its_cost(
+    chosen: list[bool], change: str, version: int, which: int
+) -> None:
+    facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
+    _check(facts, _changed(facts, change, version, which), VERSIONS[version][0])
