@@ -33,6 +33,7 @@ from autoatlas.auth import service as accounts
 from autoatlas.auth.principal import ROLE_SCOPES, Role
 from autoatlas.cli.commands import vehicles as commands
 from autoatlas.config import Settings
+from autoatlas.domain.facts import SOURCE_KINDS
 from autoatlas.rules.engine import RULES, _load_library, rule
 from autoatlas.vehicles.spec import VehicleSpec
 
@@ -80,6 +81,10 @@ def test_a_chinese_report_says_everything_in_chinese(scenario: Atlas) -> None:
     assert 'id="severity-blocker">阻断' in chinese  # severity names
     assert "终端售价" in chinese and "完税价格" in chinese and "增值税 / 商品及服务税" in chinese
     assert "未知——无事实" in chinese  # why an unknown finding costs points
+    kinds = {s.kind for f in result.findings for fact in f.facts for s in fact.sources}
+    assert kinds
+    for kind in kinds:  # the source list names each source's kind in the language
+        assert f"({report._ZH[kind]})" in chinese and f"({kind})" in english
     # The English report holds no Chinese at all (the scenario's sources are in English).
     assert CJK.findall(english) == []
     with pytest.raises(ValueError, match="en or zh"):
@@ -147,6 +152,7 @@ def test_every_text_of_the_report_has_its_chinese() -> None:
     texts |= {"Resolved by the change", "Brought by the change"}  # looped titles
     texts |= {"blocker", "major", "minor", "info", "ok", "fail", "unknown", "note"}
     texts |= {"unknown — no fact"}  # scoring's reason for an unknown finding
+    texts |= set(SOURCE_KINDS)  # the source list names each source's kind
     missing = sorted(t for t in texts if not CJK.search(report._ZH.get(t, "")))
     assert missing == []
     translate = report._translator("zh")

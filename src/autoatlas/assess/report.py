@@ -93,6 +93,16 @@ _ZH = {
     "fail": "不符合",
     "note": "提示",
     "unknown — no fact": "未知——无事实",
+    # Source kinds (domain.facts.SOURCE_KINDS), as the source list names them.
+    "law": "法律",
+    "regulation": "法规",
+    "official_statistics": "官方统计",
+    "standard": "标准",
+    "dataset": "数据集",
+    "company_report": "企业报告",
+    "report": "报告",
+    "news": "新闻",
+    "expert_judgement": "专家判断",
 }
 
 
