@@ -157,10 +157,18 @@ def _current(
         .where(scope_clause(viewer_org_id))
     )
     if as_of is not None:
-        query = query.where(valid_clause(markets, as_of, known_at, viewer_org_id, statistics))
+        query = query.where(
+            valid_clause(markets, as_of, known_at, viewer_org_id, _asked(statistics, properties))
+        )
     if properties is not None:
         query = query.where(fact.c.property.in_(list(properties)))
     return query
+
+
+def _asked(statistics: Collection[str], properties: Sequence[str] | None) -> Collection[str]:
+    """The statistics among the properties asked for: the fallback's subquery then ranks
+    only those (the exchange rates alone, not every yearly figure of every market)."""
+    return statistics if properties is None else set(statistics) & set(properties)
 
 
 def profile(
@@ -341,7 +349,11 @@ def facts(
     if where.as_of is not None:
         query = query.where(
             valid_clause(
-                where.markets, where.as_of, where.known_at, viewer_org_id, where.statistics
+                where.markets,
+                where.as_of,
+                where.known_at,
+                viewer_org_id,
+                _asked(where.statistics, where.properties),
             )
         )
     for key, value in (where.qualifiers or {}).items():
