@@ -14,7 +14,7 @@ down, or the landed price moved by more than a threshold.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -28,21 +28,24 @@ from autoatlas.assess.assessment import Assessment
 from autoatlas.assess.batch import ModelSet, assess_market
 from autoatlas.assess.landed_cost import READS as COST_READS
 from autoatlas.assess.rates import Rates
-from autoatlas.assess.reassess import reaches, reassess_changes
+from autoatlas.assess.reassess import affected_pairs, reassess_changes
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import rules_reading, vehicle_qualifiers
 from autoatlas.store import queries
 from autoatlas.store.alerts import EventRow
+from autoatlas.store.bulk_profiles import inheritance_chains
 from autoatlas.store.queries import FactFilter
 from autoatlas.vehicles.spec import VehicleSpec, parse_spec
 from autoatlas.vocabulary import load_vocabulary
 
 __all__ = [
     "RATE_PROPERTIES",
+    "Affected",
     "AssessmentChange",
     "Portfolio",
     "PortfolioPair",
     "StorePortfolio",
+    "affected",
     "compare_assessments",
     "moves_assessments",
     "reassess",
@@ -193,44 +196,69 @@ def _read_facts(
     )
 
 
-def affected_pairs(
-    connection: Connection,
-    pairs: Iterable[PortfolioPair],
-    *,
-    market: str,
-    scope: str,
-    on: date,
-    prop: str = "",
-    qualifiers: Mapping[str, str] | None = None,
-) -> list[PortfolioPair]:
-    """The pairs whose market is `market` or inherits from it (every pair for an exchange
-    rate or a currency); a private change only its organization's. With the changed fact's
-    `qualifiers`, a model the fact cannot apply to (another origin, maker, powertrain or
-    vehicle class) is left out (`assess.reassess.reaches`)."""
-    owner = int(scope[4:]) if scope.startswith("org:") else None
-    everywhere = prop in RATE_PROPERTIES
-    reached = reaches(prop, [qualifiers]) if qualifiers is not None else None
-    chains: dict[str, list[str]] = {}
-    reaching: dict[int, bool] = {}  # by model object: pairs share their models
-    found = []
+@dataclass(frozen=True, slots=True)
+class Affected:
+    """The pairs of one organization in one market that a change set can move, and the
+    changed properties that reach them."""
+
+    organization_id: int
+    market: str
+    pairs: list[PortfolioPair]
+    properties: set[str]
+
+
+def affected(
+    connection: Connection, pairs: Sequence[PortfolioPair], changes: Sequence[EventRow], on: date
+) -> list[Affected]:
+    """The pairs a change set can move, by organization and market: those whose market is a
+    changed one or inherits from it (every market for an exchange rate or a currency), of
+    the changing organization only for a private fact, less the models the changed fact
+    cannot apply to (assess.reassess.affected_pairs)."""
+    if not pairs:
+        return []
+    # Each organization's portfolio by market, its models' vehicle qualifiers, and which
+    # markets inherit each market's facts (a bloc's members, a country's subdivisions).
+    portfolios: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    vehicles: dict[int, dict[str, dict[str, str]]] = defaultdict(dict)
+    by_key: dict[tuple[int, str, str], PortfolioPair] = {}
     for pair in pairs:
-        if owner is not None and pair.organization_id != owner:
+        key = (pair.organization_id, pair.model.id, pair.market)
+        if key not in by_key:
+            by_key[key] = pair
+            portfolios[pair.organization_id][pair.market].append(pair.model.id)
+            known = vehicles[pair.organization_id]
+            if pair.model.id not in known:
+                known[pair.model.id] = vehicle_qualifiers(pair.model)
+    members: dict[str, list[str]] = defaultdict(list)
+    for code, chain in inheritance_chains(
+        connection, sorted({p.market for p in pairs}), on
+    ).items():
+        for parent in chain[1:]:
+            members[parent].append(code)
+    moved: dict[tuple[int, str], dict[str, PortfolioPair]] = defaultdict(dict)
+    props: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for changed in changes:
+        if not moves_assessments(changed.property):
             continue
-        if reached is not None:
-            applies = reaching.get(id(pair.model))
-            if applies is None:
-                applies = reaching[id(pair.model)] = reached(vehicle_qualifiers(pair.model))
-            if not applies:
+        # A private change reaches only its organization's portfolio.
+        owner = int(changed.scope[4:]) if changed.scope.startswith("org:") else None
+        for org, portfolio in portfolios.items():
+            if owner is not None and org != owner:
                 continue
-        if everywhere:
-            found.append(pair)
-            continue
-        chain = chains.get(pair.market)
-        if chain is None:
-            chain = chains[pair.market] = queries.inheritance_chain(connection, pair.market, on)
-        if market in chain:
-            found.append(pair)
-    return found
+            for model_id, market in affected_pairs(
+                changed.property,
+                changed.market,
+                portfolio,
+                members=members.get(changed.market, ()),
+                qualifiers=[changed.qualifiers],
+                vehicles=vehicles[org],
+            ):
+                moved[(org, market)].setdefault(model_id, by_key[(org, model_id, market)])
+                props[(org, market)].add(changed.property)
+    return [
+        Affected(org, market, list(chosen.values()), props[(org, market)])
+        for (org, market), chosen in moved.items()
+    ]
 
 
 def reassess(
@@ -249,42 +277,31 @@ def reassess(
     known before and once after, the models are assessed before as a batch (assess.batch),
     and after only what the changed properties can move is re-assessed
     (`reassess_changes`). Each result equals the pair's full assessment (by test)."""
-    moved: dict[tuple[int, str], dict[str, PortfolioPair]] = defaultdict(dict)
-    props: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for changed in changes:
-        if not moves_assessments(changed.property):
-            continue
-        for pair in affected_pairs(
-            connection,
-            pairs,
-            market=changed.market,
-            scope=changed.scope,
-            on=on,
-            prop=changed.property,
-            qualifiers=changed.qualifiers,
-        ):
-            key = (pair.organization_id, pair.market)
-            moved[key].setdefault(pair.model.id, pair)
-            props[key].add(changed.property)
-    if not moved:
+    groups = affected(connection, pairs, changes, on)
+    if not groups:
         return []
+    found = []
     before_at = published_at - timedelta(microseconds=1)
     rates_before = _rates(connection, on, before_at)
     rates_after = _rates(connection, on, published_at)
-    found = []
-    for (org, market), chosen in moved.items():
-        models = ModelSet.of([pair.model for pair in chosen.values()])
+    model_sets: dict[tuple[int, ...], ModelSet] = {}  # the same models in many markets
+    for group in groups:
+        org, market = group.organization_id, group.market
+        same = tuple(id(pair.model) for pair in group.pairs)
+        models = model_sets.get(same)
+        if models is None:
+            models = model_sets[same] = ModelSet.of([pair.model for pair in group.pairs])
         before = assess_market(
             models, market, on, _read_facts(connection, market, org, on, before_at), rates_before
         )
         after = reassess_changes(
             before,
-            props[(org, market)],
+            group.properties,
             _read_facts(connection, market, org, on, published_at),
             rates_after,
             models=models,
         )
-        for pair, old, new in zip(chosen.values(), before, after, strict=True):
+        for pair, old, new in zip(group.pairs, before, after, strict=True):
             change = compare_assessments(old, new, threshold=threshold)
             if change is not None:
                 found.append((pair, change))
