@@ -13,8 +13,12 @@ through SQLite's backup API): as generated (only numeric properties, so many rul
 `Atlas.import_files`. (b) 200 random changes to one fact of one market: find the affected
 pairs (`affected_pairs`, with the changed fact's qualifiers), re-read the changed property,
 re-assess each affected market's pairs together (`reassess_market`); latency p50/p99 (goal
-<= 50 ms). Writes bench/results/assess.json and assess-profile.txt (results/assess.md and
-the README's section are written by hand from them).
+<= 50 ms). (c) The product path (bench/assess_product.py): one-fact change sets published
+with `Atlas.import_files`, each re-assessed over the whole portfolio by
+`alerts.portfolio.reassess` as the alerts worker calls it, against the per-pair path before
+commit 5d74c18 on a sample (time per pair, and the same alerts). Writes
+bench/results/assess.json and assess-profile.txt (results/assess.md and the README's section
+are written by hand from them).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from assess_models import layer_bundle, synthetic_models
+from assess_product import measure_product
 from autoatlas.assess.assessment import (
     Assessment,
     _statistics,
@@ -568,6 +573,24 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="changes whose incremental answer is checked against a full one",
     )
     parser.add_argument(
+        "--product-changes",
+        type=int,
+        default=20,
+        help="(c) one-fact change sets re-assessed by the alerts' product path; 0 skips it",
+    )
+    parser.add_argument(
+        "--product-sample",
+        type=int,
+        default=50,
+        help="(c) pairs per change set checked against the old path (the first timed), at most",
+    )
+    parser.add_argument(
+        "--product-old-seconds",
+        type=float,
+        default=45.0,
+        help="(c) seconds for the old per-pair path over all change sets (at least 1 pair each)",
+    )
+    parser.add_argument(
         "--profile-markets",
         type=int,
         default=10,
@@ -653,6 +676,29 @@ def main(argv: list[str] | None = None) -> int:
             atlas, models, markets, args.changes, args.verify, not args.lazy_state
         )
         results["reassess"]["state"] = "lazy" if args.lazy_state else "every pair first"
+    if args.product_changes:
+        product = results["product"] = measure_product(
+            atlas,
+            models,
+            markets,
+            changes=args.product_changes,
+            sample=args.product_sample,
+            old_seconds=args.product_old_seconds,
+            work=args.work,
+            on=ON,
+            changed=_changed,
+            log=_log,
+        )
+        _log(
+            f"product: {product['change_sets']} change sets over {product['portfolio_pairs']:,}"
+            f" pairs: p50 {product['p50_ms']:.0f} ms, p99 {product['p99_ms']:.0f} ms, max "
+            f"{product['max_ms']:.0f} ms (CPU p50 {product['cpu_p50_ms']:.0f} ms); "
+            f"{product['affected_pairs_total']:,} affected pairs, {product['alerts_total']:,} "
+            f"alerts; new {product['new_per_pair_ms']} ms/pair, old "
+            f"{product['old']['per_pair_ms']} ms/pair ({product['old']['pairs']} pairs), ratio "
+            f"{product['ratio_per_pair']}; same alerts {product['check']['agree']}/"
+            f"{product['check']['sampled_pairs']}"
+        )
     results["machine"]["load_average_at_end"] = load_average()
     results["elapsed_seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
