@@ -135,8 +135,6 @@ fact = Table(
         postgresql_where=text("superseded_at IS NULL"),
     ),
     Index("ix_fact_market_property", "market", "property"),
-    # One property across markets (exchange rates, currencies), current or as known then.
-    Index("ix_fact_property_market", "property", "market", "qualifiers_key", "scope", "valid_from"),
     Index("ix_fact_recorded_at", "recorded_at"),
 )
 
