@@ -179,7 +179,8 @@ def test_a_change_set_gives_the_alerts_of_every_pair_assessed_alone(
             if e.change_set_id == change_set
         ]
         published_at = events[0].created_at
-        found = portfolio.reassess(connection, pairs, events, published_at=published_at, on=ON)
+        holdings = portfolio.Holdings.of(connection, pairs, ON)
+        found = portfolio.reassess(connection, holdings, events, published_at=published_at, on=ON)
         expected = []
         for pair in pairs:
             before = _alone(connection, pair, published_at - timedelta(microseconds=1))

@@ -42,6 +42,7 @@ __all__ = [
     "RATE_PROPERTIES",
     "Affected",
     "AssessmentChange",
+    "Holdings",
     "Portfolio",
     "PortfolioPair",
     "StorePortfolio",
@@ -207,34 +208,44 @@ class Affected:
     properties: set[str]
 
 
-def affected(
-    connection: Connection, pairs: Sequence[PortfolioPair], changes: Sequence[EventRow], on: date
-) -> list[Affected]:
+@dataclass(slots=True)
+class Holdings:
+    """The portfolio pairs indexed for finding what a change reaches, built once per batch
+    of change sets: each organization's model ids by market, its models' vehicle
+    qualifiers, the pair of each (organization, model, market), and the markets that
+    inherit each market's facts on the day (a bloc's members, a country's subdivisions)."""
+
+    portfolios: dict[int, dict[str, list[str]]]
+    vehicles: dict[int, dict[str, dict[str, str]]]
+    pairs: dict[tuple[int, str, str], PortfolioPair]
+    members: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, connection: Connection, pairs: Sequence[PortfolioPair], on: date) -> Holdings:
+        portfolios: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        vehicles: dict[int, dict[str, dict[str, str]]] = defaultdict(dict)
+        by_key: dict[tuple[int, str, str], PortfolioPair] = {}
+        for pair in pairs:
+            key = (pair.organization_id, pair.model.id, pair.market)
+            if key not in by_key:
+                by_key[key] = pair
+                portfolios[pair.organization_id][pair.market].append(pair.model.id)
+                known = vehicles[pair.organization_id]
+                if pair.model.id not in known:
+                    known[pair.model.id] = vehicle_qualifiers(pair.model)
+        members: dict[str, list[str]] = defaultdict(list)
+        markets = sorted({p.market for p in pairs})
+        for code, chain in (inheritance_chains(connection, markets, on) if markets else {}).items():
+            for parent in chain[1:]:
+                members[parent].append(code)
+        return cls(portfolios, vehicles, by_key, members)
+
+
+def affected(holdings: Holdings, changes: Sequence[EventRow]) -> list[Affected]:
     """The pairs a change set can move, by organization and market: those whose market is a
     changed one or inherits from it (every market for an exchange rate or a currency), of
     the changing organization only for a private fact, less the models the changed fact
     cannot apply to (assess.reassess.affected_pairs)."""
-    if not pairs:
-        return []
-    # Each organization's portfolio by market, its models' vehicle qualifiers, and which
-    # markets inherit each market's facts (a bloc's members, a country's subdivisions).
-    portfolios: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    vehicles: dict[int, dict[str, dict[str, str]]] = defaultdict(dict)
-    by_key: dict[tuple[int, str, str], PortfolioPair] = {}
-    for pair in pairs:
-        key = (pair.organization_id, pair.model.id, pair.market)
-        if key not in by_key:
-            by_key[key] = pair
-            portfolios[pair.organization_id][pair.market].append(pair.model.id)
-            known = vehicles[pair.organization_id]
-            if pair.model.id not in known:
-                known[pair.model.id] = vehicle_qualifiers(pair.model)
-    members: dict[str, list[str]] = defaultdict(list)
-    for code, chain in inheritance_chains(
-        connection, sorted({p.market for p in pairs}), on
-    ).items():
-        for parent in chain[1:]:
-            members[parent].append(code)
     moved: dict[tuple[int, str], dict[str, PortfolioPair]] = defaultdict(dict)
     props: dict[tuple[int, str], set[str]] = defaultdict(set)
     for changed in changes:
@@ -242,18 +253,18 @@ def affected(
             continue
         # A private change reaches only its organization's portfolio.
         owner = int(changed.scope[4:]) if changed.scope.startswith("org:") else None
-        for org, portfolio in portfolios.items():
+        for org, portfolio in holdings.portfolios.items():
             if owner is not None and org != owner:
                 continue
             for model_id, market in affected_pairs(
                 changed.property,
                 changed.market,
                 portfolio,
-                members=members.get(changed.market, ()),
+                members=holdings.members.get(changed.market, ()),
                 qualifiers=[changed.qualifiers],
-                vehicles=vehicles[org],
+                vehicles=holdings.vehicles[org],
             ):
-                moved[(org, market)].setdefault(model_id, by_key[(org, model_id, market)])
+                moved[(org, market)].setdefault(model_id, holdings.pairs[(org, model_id, market)])
                 props[(org, market)].add(changed.property)
     return [
         Affected(org, market, list(chosen.values()), props[(org, market)])
@@ -263,21 +274,22 @@ def affected(
 
 def reassess(
     connection: Connection,
-    pairs: Sequence[PortfolioPair],
+    holdings: Holdings,
     changes: Sequence[EventRow],
     *,
     published_at: datetime,
     on: date,
     threshold: Decimal = PRICE_THRESHOLD_PERCENT,
 ) -> list[tuple[PortfolioPair, AssessmentChange]]:
-    """The alert-worthy changes of the pairs one change set (`changes`, published at
-    `published_at`) can move: each is assessed as known just before and right after it.
+    """The alert-worthy changes of the pairs of `holdings` (Holdings.of the portfolio) one
+    change set (`changes`, published at `published_at`) can move: each is assessed as known
+    just before and right after it.
 
     The pairs are taken together per organization and market: the facts are read once as
     known before and once after, the models are assessed before as a batch (assess.batch),
     and after only what the changed properties can move is re-assessed
     (`reassess_changes`). Each result equals the pair's full assessment (by test)."""
-    groups = affected(connection, pairs, changes, on)
+    groups = affected(holdings, changes)
     if not groups:
         return []
     found = []

@@ -222,12 +222,15 @@ def plan_portfolio_alerts(
     for event in events:
         if event.change_set_id is not None and portfolio_alerts.moves_assessments(event.property):
             by_change_set[event.change_set_id].append(event)
-    planned = []
+    planned: list[PlannedAlert] = []
+    if not by_change_set:
+        return planned
+    holdings = portfolio_alerts.Holdings.of(connection, pairs, on)  # once for the batch
     for change_set_id, moving in by_change_set.items():
         head = moving[0]
         results = portfolio_alerts.reassess(
             connection,
-            pairs,
+            holdings,
             moving,
             published_at=head.created_at,
             on=on,
