@@ -310,18 +310,23 @@ def _priced(
     duties = excise = luxury = gross_kept = _ZERO
     if keep > 1:
         assert previous is not None
+        cut = 1
         for line in previous.lines[1:]:
             if _STAGE[line.key] >= keep:
                 break
-            lines.append(line)
-            amount = line.amount or _ZERO
-            gross_kept += amount
-            if line.key == "mfn_duty" or line.key == "additional_duty":
-                duties += amount
-            elif line.key == "excise":
-                excise = amount
-            elif line.key == "luxury_tax":
-                luxury = amount
+            cut += 1
+        kept = previous.lines[1:cut]
+        lines += kept
+        gross_kept = sum([line.amount or _ZERO for line in kept], _ZERO)
+        if keep <= 6:  # the lines still to price need the duties, excise and luxury tax
+            for line in kept:
+                amount = line.amount or _ZERO
+                if line.key == "mfn_duty" or line.key == "additional_duty":
+                    duties += amount
+                elif line.key == "excise":
+                    excise = amount
+                elif line.key == "luxury_tax":
+                    luxury = amount
     if keep <= 1:
         duties = _percent_line(lines, "mfn_duty", plan.duty_label, plan.duty, known.duty, value)
     if keep <= 2 and plan.additional is not None:

@@ -223,9 +223,12 @@ def reassess_market(
     columns = [rule_column(r, chosen, market, on, facts, rates, index) for r in run]
     rerun = [column for r, column in zip(run, columns, strict=True) if r.id in ids]
     # A model whose landed cost cannot read the property (a duty of another powertrain, an
-    # FTA's for a model not built in China) keeps its cost, unless re-run rules convert.
+    # FTA's for a model not built in China) keeps its cost, unless a re-run rule that can
+    # convert its price applies to it (the customs-value line cites those conversions).
+    converters = [r for r in run if r.id in converting]
     repriced = [
-        bool(converting) or prop in cost_reads(m.powertrain, m.origin) for m in chosen.models
+        prop in cost_reads(m.powertrain, m.origin) or any(r.applies(m) for r in converters)
+        for m in chosen.models
     ]
     plans = cost_plans(chosen, market, on, facts, index, repriced) if costed else []
     # The lines before the first one the property can move are kept (landed_cost.RESUMES).
