@@ -33,7 +33,7 @@ from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import rules_reading, vehicle_qualifiers
 from autoatlas.store import queries
 from autoatlas.store.alerts import EventRow
-from autoatlas.store.bulk_profiles import inheritance_chains
+from autoatlas.store.bulk_profiles import bulk_profiles, inheritance_chains
 from autoatlas.store.queries import FactFilter
 from autoatlas.vehicles.spec import VehicleSpec, parse_spec
 from autoatlas.vocabulary import load_vocabulary
@@ -184,12 +184,13 @@ def _rates(connection: Connection, on: date, known_at: datetime) -> Rates:
     )
 
 
-def _read_facts(
-    connection: Connection, market: str, org: int, on: date, known_at: datetime
-) -> list[Fact]:
-    return queries.profile(
+def _read_all(
+    connection: Connection, markets: Sequence[str], org: int, on: date, known_at: datetime
+) -> dict[str, list[Fact]]:
+    """The markets' facts on `on` as known at `known_at`, as `org` sees them."""
+    return bulk_profiles(
         connection,
-        market,
+        markets,
         as_of=on,
         known_at=known_at,
         viewer_org_id=org,
@@ -297,23 +298,30 @@ def reassess(
     rates_before = _rates(connection, on, before_at)
     rates_after = _rates(connection, on, published_at)
     model_sets: dict[tuple[int, ...], ModelSet] = {}  # the same models in many markets
+    # Each organization's markets read together, as known before and after (bulk_profiles:
+    # a few set-based queries, not one profile per market).
+    markets: dict[int, list[str]] = defaultdict(list)
+    for group in groups:
+        markets[group.organization_id].append(group.market)
+    facts_before = {
+        org: _read_all(connection, codes, org, on, before_at) for org, codes in markets.items()
+    }
+    facts_after = {
+        org: _read_all(connection, codes, org, on, published_at) for org, codes in markets.items()
+    }
     for group in groups:
         org, market = group.organization_id, group.market
         same = tuple(id(pair.model) for pair in group.pairs)
         models = model_sets.get(same)
         if models is None:
             models = model_sets[same] = ModelSet.of([pair.model for pair in group.pairs])
-        before = assess_market(
-            models, market, on, _read_facts(connection, market, org, on, before_at), rates_before
-        )
+        before = assess_market(models, market, on, facts_before[org][market], rates_before)
         after = reassess_changes(
-            before,
-            group.properties,
-            _read_facts(connection, market, org, on, published_at),
-            rates_after,
-            models=models,
+            before, group.properties, facts_after[org][market], rates_after, models=models
         )
         for pair, old, new in zip(group.pairs, before, after, strict=True):
+            if new.findings is old.findings and new.cost is old.cost:
+                continue  # nothing was redone for this pair: nothing moved
             change = compare_assessments(old, new, threshold=threshold)
             if change is not None:
                 found.append((pair, change))
