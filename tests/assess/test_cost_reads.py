@@ -5,10 +5,10 @@ set must never move that model's cost lines, for any facts and every kind of mod
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
+from fact_changes import CHANGES, changed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_cost_resume import _plan
@@ -31,22 +31,6 @@ def test_the_sets_leave_out_what_a_kind_of_model_never_reads() -> None:
     assert {"trade.vat.rate", "trade.additional_duty.passenger_all"} <= cost_reads("HEV", "DE")
 
 
-def _changed(facts: list[Any], change: str, version: int, which: int) -> list[Any]:
-    prop, value, qualifiers = VERSIONS[version]
-    same = [f for f in facts if f.property == prop]
-    old = same[which % len(same)] if same else None
-    if change == "add" or old is None:
-        return [*facts, _fact(999, prop, value, **qualifiers)]
-    if change == "remove":
-        return [f for f in facts if f is not old]
-    if change == "value":
-        return [dataclasses.replace(old, id=-old.id, value=value) if f is old else f for f in facts]
-    return [
-        dataclasses.replace(old, id=-old.id, qualifiers=qualifiers) if f is old else f
-        for f in facts
-    ]
-
-
 def _check(facts: list[Any], after: list[Any], prop: str) -> int:
     """Assert the invariant for every model; how many costs the change moved."""
     moved = 0
@@ -65,9 +49,9 @@ def test_every_change_to_every_cost_statement_of_a_full_market() -> None:
     facts = [_fact(100 + i, *row[:2], **row[2]) for i, row in enumerate(POOL)]
     moved = 0
     for version in range(len(VERSIONS)):
-        for change in ("value", "qualifiers", "add", "remove"):
+        for change in CHANGES:
             for which in (0, 1):
-                after = _changed(facts, change, version, which)
+                after = changed(facts, change, VERSIONS[version], which)
                 moved += _check(facts, after, VERSIONS[version][0])
     assert moved > 0
 
@@ -75,7 +59,7 @@ def test_every_change_to_every_cost_statement_of_a_full_market() -> None:
 @settings(max_examples=80, deadline=None)
 @given(
     chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
-    change=st.sampled_from(["value", "qualifiers", "add", "remove"]),
+    change=st.sampled_from(CHANGES),
     version=st.integers(0, len(VERSIONS) - 1),
     which=st.integers(0, 10_000),
 )
@@ -83,4 +67,4 @@ def test_a_change_outside_a_models_reads_never_moves_its_cost(
     chosen: list[bool], change: str, version: int, which: int
 ) -> None:
     facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
-    _check(facts, _changed(facts, change, version, which), VERSIONS[version][0])
+    _check(facts, changed(facts, change, VERSIONS[version], which), VERSIONS[version][0])

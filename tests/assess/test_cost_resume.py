@@ -11,6 +11,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+from fact_changes import CHANGES, changed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matrix_cells import MODELS, POOL, _fact, _rates
@@ -105,7 +106,7 @@ RESUMABLE = [row for row in [*POOL, *OTHERS] if row[0] in RESUMES]
 @settings(max_examples=120, deadline=None)
 @given(
     chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
-    change=st.sampled_from(["value", "qualifiers", "add", "remove"]),
+    change=st.sampled_from(CHANGES),
     version=st.integers(0, len(RESUMABLE) - 1),
     which=st.integers(0, 10_000),
 )
@@ -113,22 +114,8 @@ def test_repricing_from_the_first_line_a_property_moves_equals_pricing_out_whole
     chosen: list[bool], change: str, version: int, which: int
 ) -> None:
     facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
-    prop, value, qualifiers = RESUMABLE[version]
-    same = [f for f in facts if f.property == prop]
-    old = same[which % len(same)] if same else None
-    if change == "add" or old is None:
-        after = [*facts, _fact(999, prop, value, **qualifiers)]
-    elif change == "remove":
-        after = [f for f in facts if f is not old]
-    elif change == "value":
-        after = [
-            dataclasses.replace(old, id=-old.id, value=value) if f is old else f for f in facts
-        ]
-    else:
-        after = [
-            dataclasses.replace(old, id=-old.id, qualifiers=qualifiers) if f is old else f
-            for f in facts
-        ]
+    prop = RESUMABLE[version][0]
+    after = changed(facts, change, RESUMABLE[version], which)
     for model in MODELS:
         previous = price_out(_plan(model, facts), model, _rates())
         plan = _plan(model, after)

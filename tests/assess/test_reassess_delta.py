@@ -10,6 +10,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+from fact_changes import CHANGES, changed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matrix_cells import MODELS, POOL, _fact, _rates
@@ -37,7 +38,7 @@ def _full(facts: list[Fact]) -> list[dict[str, Any]]:
 @settings(max_examples=60, deadline=None)
 @given(
     chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
-    change=st.sampled_from(["value", "qualifiers", "add", "remove"]),
+    change=st.sampled_from(CHANGES),
     version=st.integers(0, len(VERSIONS) - 1),
     which=st.integers(0, 10_000),
 )
@@ -45,19 +46,8 @@ def test_the_after_state_from_the_delta_equals_a_full_reassessment(
     chosen: list[bool], change: str, version: int, which: int
 ) -> None:
     facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
-    prop, value, qualifiers = VERSIONS[version]
-    same = [f for f in facts if f.property == prop]
-    old = same[which % len(same)] if same else None
-    if change == "add" or old is None:
-        after = [*facts, _fact(999, prop, value, **qualifiers)]
-    elif change == "remove":
-        after = [f for f in facts if f is not old]
-    elif change == "value":
-        new = dataclasses.replace(old, id=-old.id, value=value)
-        after = [new if f is old else f for f in facts]
-    else:
-        new = dataclasses.replace(old, id=-old.id, qualifiers=qualifiers)
-        after = [new if f is old else f for f in facts]
+    prop = VERSIONS[version][0]
+    after = changed(facts, change, VERSIONS[version], which)
     rates = _rates()
     before = [assess_with_facts(m, "XX", ON, facts, rates) for m in CHOSEN_MODELS]
     again = reassess_market(before, prop, after, rates, models=ModelSet.of(CHOSEN_MODELS))
@@ -136,7 +126,7 @@ def test_the_spliced_penalties_are_worked_out_per_penalties_before_and_fresh_fin
     chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
     changes=st.lists(
         st.tuples(
-            st.sampled_from(["value", "qualifiers", "add", "remove"]),
+            st.sampled_from(CHANGES),
             st.integers(0, len(VERSIONS) - 1),
             st.integers(0, 10_000),
         ),
@@ -152,26 +142,9 @@ def test_a_change_set_of_several_properties_equals_a_full_reassessment(
     whatever mix of rule, cost, incentive and rate properties changed."""
     facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
     after = list(facts)
-    props = set()
+    props = {VERSIONS[version][0] for _change, version, _which in changes}
     for number, (change, version, which) in enumerate(changes):
-        prop, value, qualifiers = VERSIONS[version]
-        props.add(prop)
-        same = [f for f in after if f.property == prop]
-        old = same[which % len(same)] if same else None
-        if change == "add" or old is None:
-            after.append(_fact(900 + number, prop, value, **qualifiers))
-        elif change == "remove":
-            after = [f for f in after if f is not old]
-        elif change == "value":
-            after = [
-                dataclasses.replace(old, id=-900 - number, value=value) if f is old else f
-                for f in after
-            ]
-        else:
-            after = [
-                dataclasses.replace(old, id=-900 - number, qualifiers=qualifiers) if f is old else f
-                for f in after
-            ]
+        after = changed(after, change, VERSIONS[version], which, number=900 + number)
     rates = _rates()
     before = [assess_with_facts(m, "XX", ON, facts, rates) for m in CHOSEN_MODELS]
     again = reassess_changes(before, props, after, rates, models=ModelSet.of(CHOSEN_MODELS))
