@@ -185,15 +185,22 @@ def _rates(connection: Connection, on: date, known_at: datetime) -> Rates:
 
 
 def _read_all(
-    connection: Connection, markets: Sequence[str], org: int, on: date, known_at: datetime
+    connection: Connection,
+    markets: Sequence[str],
+    org: int,
+    on: date,
+    known_at: datetime,
+    properties: Sequence[str] | None = None,
 ) -> dict[str, list[Fact]]:
-    """The markets' facts on `on` as known at `known_at`, as `org` sees them."""
+    """The markets' facts on `on` as known at `known_at`, as `org` sees them (of
+    `properties` only, when given)."""
     return bulk_profiles(
         connection,
         markets,
         as_of=on,
         known_at=known_at,
         viewer_org_id=org,
+        properties=properties,
         statistics=_statistics(),
     )
 
@@ -287,27 +294,39 @@ def reassess(
     just before and right after it.
 
     The pairs are taken together per organization and market: the facts are read once as
-    known before and once after, the models are assessed before as a batch (assess.batch),
-    and after only what the changed properties can move is re-assessed
-    (`reassess_changes`). Each result equals the pair's full assessment (by test)."""
+    known before (and the changed properties once as known after), the models are assessed
+    before as a batch (assess.batch), and after only what the changed properties can move is
+    re-assessed (`reassess_changes`). Each result equals the pair's full assessment (by
+    test)."""
     groups = affected(holdings, changes)
     if not groups:
         return []
     found = []
     before_at = published_at - timedelta(microseconds=1)
+    # Nothing else is published between the two instants (writers are serialised, each
+    # publication at its own time), so what the change set does not touch reads the same
+    # before and after: the rates are read again only when it changes one, and after it
+    # only the changed properties are read and put in place of theirs.
     rates_before = _rates(connection, on, before_at)
-    rates_after = _rates(connection, on, published_at)
+    rates_after = (
+        rates_before
+        if RATE_PROPERTIES.isdisjoint(g for group in groups for g in group.properties)
+        else _rates(connection, on, published_at)
+    )
     model_sets: dict[tuple[int, ...], ModelSet] = {}  # the same models in many markets
-    # Each organization's markets read together, as known before and after (bulk_profiles:
-    # a few set-based queries, not one profile per market).
+    # Each organization's markets read together (bulk_profiles: a few set-based queries,
+    # not one profile per market).
     markets: dict[int, list[str]] = defaultdict(list)
+    changed: dict[int, set[str]] = defaultdict(set)
     for group in groups:
         markets[group.organization_id].append(group.market)
+        changed[group.organization_id] |= group.properties
     facts_before = {
         org: _read_all(connection, codes, org, on, before_at) for org, codes in markets.items()
     }
-    facts_after = {
-        org: _read_all(connection, codes, org, on, published_at) for org, codes in markets.items()
+    facts_now = {
+        org: _read_all(connection, codes, org, on, published_at, sorted(changed[org]))
+        for org, codes in markets.items()
     }
     for group in groups:
         org, market = group.organization_id, group.market
@@ -315,10 +334,11 @@ def reassess(
         models = model_sets.get(same)
         if models is None:
             models = model_sets[same] = ModelSet.of([pair.model for pair in group.pairs])
-        before = assess_market(models, market, on, facts_before[org][market], rates_before)
-        after = reassess_changes(
-            before, group.properties, facts_after[org][market], rates_after, models=models
-        )
+        facts = facts_before[org][market]
+        before = assess_market(models, market, on, facts, rates_before)
+        props = changed[org]
+        after_facts = [*(f for f in facts if f.property not in props), *facts_now[org][market]]
+        after = reassess_changes(before, group.properties, after_facts, rates_after, models=models)
         for pair, old, new in zip(group.pairs, before, after, strict=True):
             if new.findings is old.findings and new.cost is old.cost:
                 continue  # nothing was redone for this pair: nothing moved
