@@ -227,6 +227,16 @@ class Holdings:
     vehicles: dict[int, dict[str, dict[str, str]]]
     pairs: dict[tuple[int, str, str], PortfolioPair]
     members: dict[str, list[str]]
+    # The batch engine's view of each distinct list of models (their groups per rule are
+    # worked out once), shared by the markets and change sets of the batch.
+    model_sets: dict[tuple[int, ...], ModelSet] = field(default_factory=dict)
+
+    def model_set(self, pairs: Sequence[PortfolioPair]) -> ModelSet:
+        same = tuple(id(pair.model) for pair in pairs)
+        found = self.model_sets.get(same)
+        if found is None:
+            found = self.model_sets[same] = ModelSet.of([pair.model for pair in pairs])
+        return found
 
     @classmethod
     def of(cls, connection: Connection, pairs: Sequence[PortfolioPair], on: date) -> Holdings:
@@ -313,7 +323,6 @@ def reassess(
         if RATE_PROPERTIES.isdisjoint(g for group in groups for g in group.properties)
         else _rates(connection, on, published_at)
     )
-    model_sets: dict[tuple[int, ...], ModelSet] = {}  # the same models in many markets
     # Each organization's markets read together (bulk_profiles: a few set-based queries,
     # not one profile per market).
     markets: dict[int, list[str]] = defaultdict(list)
@@ -330,10 +339,7 @@ def reassess(
     }
     for group in groups:
         org, market = group.organization_id, group.market
-        same = tuple(id(pair.model) for pair in group.pairs)
-        models = model_sets.get(same)
-        if models is None:
-            models = model_sets[same] = ModelSet.of([pair.model for pair in group.pairs])
+        models = holdings.model_set(group.pairs)
         facts = facts_before[org][market]
         before = assess_market(models, market, on, facts, rates_before)
         props = changed[org]
