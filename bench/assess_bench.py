@@ -46,10 +46,10 @@ from assess_models import layer_bundle, synthetic_models
 from assess_product import measure_product
 from autoatlas.assess.assessment import (
     Assessment,
-    _statistics,
     assess_with_facts,
     load_rates,
     matrix,
+    statistic_properties,
 )
 
 try:  # the compact matrix (score, penalties, landed total per cell; absent before)
@@ -163,8 +163,11 @@ def _index(facts: list[Fact]) -> dict[str, Any]:
 def _read_all(connection: Any, markets: list[str]) -> dict[str, list[Fact]]:
     """Every market's facts as matrix() reads them (one bulk read when it exists)."""
     if bulk_profiles is not None:
-        return bulk_profiles(connection, markets, as_of=ON, statistics=_statistics())
-    return {m: queries.profile(connection, m, as_of=ON, statistics=_statistics()) for m in markets}
+        return bulk_profiles(connection, markets, as_of=ON, statistics=statistic_properties())
+    return {
+        m: queries.profile(connection, m, as_of=ON, statistics=statistic_properties())
+        for m in markets
+    }
 
 
 def _pure(models: list[Any], markets: list[str], facts: dict[str, list[Fact]], rates: Any) -> None:

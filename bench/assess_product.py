@@ -39,7 +39,12 @@ import sqlalchemy as sa
 
 from autoatlas.alerts import portfolio
 from autoatlas.alerts.portfolio import AssessmentChange, PortfolioPair, compare_assessments
-from autoatlas.assess.assessment import Assessment, assess_with_facts
+from autoatlas.assess.assessment import (
+    Assessment,
+    assess_with_facts,
+    load_rates,
+    statistic_properties,
+)
 from autoatlas.assess.rates import Rates
 from autoatlas.assess.reassess import REASSESSABLE
 from autoatlas.atlas import Atlas
@@ -79,10 +84,10 @@ class OldPath:
             as_of=on,
             known_at=known_at,
             viewer_org_id=pair.organization_id,
-            statistics=portfolio._statistics(),
+            statistics=statistic_properties(),
         )
         read = time.perf_counter()
-        rates = self.rates[known_at] = portfolio._rates(connection, on, known_at)
+        rates = self.rates[known_at] = load_rates(connection, on, known_at=known_at)
         rated = time.perf_counter()
         assessment = assess_with_facts(pair.model, pair.market, on, facts, rates)
         self.seconds["profile"] += read - started
@@ -130,7 +135,7 @@ class SharedReads:
                 as_of=self.on,
                 known_at=known_at,
                 viewer_org_id=pair.organization_id,
-                statistics=portfolio._statistics(),
+                statistics=statistic_properties(),
             )
         return assess_with_facts(pair.model, pair.market, self.on, facts, self.rates[known_at])
 
@@ -201,7 +206,7 @@ def _candidates(connection: Any, market: str, on: date) -> list[Fact]:
     those move every pair of every market)."""
     return [
         f
-        for f in queries.profile(connection, market, as_of=on, statistics=portfolio._statistics())
+        for f in queries.profile(connection, market, as_of=on, statistics=statistic_properties())
         if f.market == market
         and f.inherited_from is None
         and f.visibility is Visibility.PUBLIC
@@ -327,7 +332,7 @@ def measure_product(
     disagreements: list[dict[str, Any]] = []
     with atlas.read() as connection:
         if published:  # warm the caches alike for both paths
-            portfolio._rates(connection, on, published[0]["published_at"])
+            load_rates(connection, on, known_at=published[0]["published_at"])
         # What the worker builds once per batch of change sets (timed apart, not per change).
         t = time.perf_counter()
         holdings = portfolio.Holdings.of(connection, pairs, on)

@@ -101,7 +101,7 @@ class Atlas:
     @cached_property
     def statistics(self) -> frozenset[str]:
         """Properties describing a period: their latest figure stays shown after it."""
-        return frozenset(p.id for p in self.vocabulary.properties.values() if p.statistic)
+        return self.vocabulary.statistics()
 
     # -- set-up -------------------------------------------------------------------------
     def init(self) -> InitReport:

@@ -18,7 +18,12 @@ from sqlalchemy.engine import Connection
 
 from autoatlas.alerts import portfolio
 from autoatlas.alerts.portfolio import PortfolioPair, compare_assessments
-from autoatlas.assess.assessment import Assessment, assess_with_facts
+from autoatlas.assess.assessment import (
+    Assessment,
+    assess_with_facts,
+    load_rates,
+    statistic_properties,
+)
 from autoatlas.atlas import Atlas
 from autoatlas.errors import ValidationError
 from autoatlas.store import alerts as store
@@ -137,10 +142,10 @@ def _alone(connection: Connection, pair: PortfolioPair, known_at: datetime) -> A
         as_of=ON,
         known_at=known_at,
         viewer_org_id=pair.organization_id,
-        statistics=portfolio._statistics(),
+        statistics=statistic_properties(),
     )
     return assess_with_facts(
-        pair.model, pair.market, ON, facts, portfolio._rates(connection, ON, known_at)
+        pair.model, pair.market, ON, facts, load_rates(connection, ON, known_at=known_at)
     )
 
 

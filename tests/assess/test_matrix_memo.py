@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from autoatlas.assess.assessment import _statistics, assess_with_facts, load_rates, matrix
+from autoatlas.assess.assessment import assess_with_facts, load_rates, matrix, statistic_properties
 from autoatlas.atlas import Atlas
 from autoatlas.rules.engine import index_facts
 from autoatlas.rules.memo import Memo
@@ -105,7 +105,7 @@ def test_remembered_findings_equal_computed_ones(
     atlas.import_files([write_bundle(bundle(*rows))])
     models = _models()
     with atlas.read() as connection:
-        facts = queries.profile(connection, "TH", as_of=ON, statistics=_statistics())
+        facts = queries.profile(connection, "TH", as_of=ON, statistics=statistic_properties())
         rates = load_rates(connection, ON)
         fast = matrix(connection, models, ["TH"], ON)
     memo: Memo = {}

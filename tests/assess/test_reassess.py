@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from autoatlas.assess.assessment import _statistics, assess_with_facts, load_rates
+from autoatlas.assess.assessment import assess_with_facts, load_rates, statistic_properties
 from autoatlas.assess.reassess import affected_pairs, reassess, splice
 from autoatlas.atlas import Atlas
 from autoatlas.domain.facts import Fact
@@ -70,7 +70,7 @@ def thailand(atlas: Atlas, write_bundle: Callable[..., Path]) -> tuple[list[Fact
     rows = [{"market": "TH", "property": p, "value": v, **extra} for p, v, extra in TH]
     atlas.import_files([write_bundle(bundle(*rows))])
     with atlas.read() as connection:
-        facts = queries.profile(connection, "TH", as_of=ON, statistics=_statistics())
+        facts = queries.profile(connection, "TH", as_of=ON, statistics=statistic_properties())
         return facts, load_rates(connection, ON)
 
 

@@ -12,7 +12,7 @@ import pytest
 from test_matrix_batch import _varied
 from test_matrix_batch import markets as markets  # the fixture
 
-from autoatlas.assess.assessment import _statistics, assess_with_facts, load_rates
+from autoatlas.assess.assessment import assess_with_facts, load_rates, statistic_properties
 from autoatlas.assess.reassess import reassess_market, splice
 from autoatlas.atlas import Atlas
 from autoatlas.store import queries
@@ -37,7 +37,7 @@ def test_a_market_reassessed_at_once_equals_full_assessments(
 ) -> None:
     models = _varied()
     with atlas.read() as connection:
-        facts = queries.profile(connection, "TH", as_of=ON, statistics=_statistics())
+        facts = queries.profile(connection, "TH", as_of=ON, statistics=statistic_properties())
         rates = load_rates(connection, ON)
     before = [assess_with_facts(m, "TH", ON, facts, rates) for m in models]
     old = next(f for f in facts if f.property == prop)
@@ -56,7 +56,7 @@ def test_a_market_reassessed_at_once_equals_full_assessments(
 def test_a_property_no_rule_reads_moves_nothing(atlas: Atlas, markets: list[str]) -> None:
     models = _varied()[:5]
     with atlas.read() as connection:
-        facts = queries.profile(connection, "TH", as_of=ON, statistics=_statistics())
+        facts = queries.profile(connection, "TH", as_of=ON, statistics=statistic_properties())
         rates = load_rates(connection, ON)
     before = [assess_with_facts(m, "TH", ON, facts, rates) for m in models]
     assert reassess_market(before, "market.population", facts, rates) == before

@@ -18,25 +18,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
 from autoatlas.alerts.matching import Severity
-from autoatlas.assess.assessment import Assessment
+from autoatlas.assess.assessment import Assessment, load_rates, statistic_properties
 from autoatlas.assess.batch import ModelSet, assess_market
 from autoatlas.assess.landed_cost import READS as COST_READS
-from autoatlas.assess.rates import Rates
 from autoatlas.assess.reassess import affected_pairs, reassess_changes
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import rules_reading, vehicle_qualifiers
-from autoatlas.store import queries
 from autoatlas.store.alerts import EventRow
 from autoatlas.store.bulk_profiles import bulk_profiles, inheritance_chains
-from autoatlas.store.queries import FactFilter
 from autoatlas.vehicles.spec import VehicleSpec, parse_spec
-from autoatlas.vocabulary import load_vocabulary
 
 __all__ = [
     "RATE_PROPERTIES",
@@ -91,11 +86,6 @@ class StorePortfolio:
                     spec = parse_spec(row.spec, f"vehicle_model:{row.slug}")
                     found.append(PortfolioPair(org.id, spec, entry.market))
         return found
-
-
-@cache
-def _statistics() -> frozenset[str]:
-    return frozenset(p.id for p in load_vocabulary().properties.values() if p.statistic)
 
 
 def moves_assessments(prop: str) -> bool:
@@ -168,22 +158,6 @@ def compare_assessments(
     return AssessmentChange(min(severities), changes, old, new)
 
 
-def _rates(connection: Connection, on: date, known_at: datetime) -> Rates:
-    found = queries.facts(
-        connection,
-        FactFilter(
-            properties=["trade.currency", "trade.exchange_rate.usd"],
-            as_of=on,
-            known_at=known_at,
-            statistics=_statistics(),
-        ),
-    )
-    return Rates.from_facts(
-        [f for f in found if f.property == "trade.currency"],
-        [f for f in found if f.property == "trade.exchange_rate.usd"],
-    )
-
-
 def _read_all(
     connection: Connection,
     markets: Sequence[str],
@@ -201,7 +175,7 @@ def _read_all(
         known_at=known_at,
         viewer_org_id=org,
         properties=properties,
-        statistics=_statistics(),
+        statistics=statistic_properties(),
     )
 
 
@@ -317,11 +291,11 @@ def reassess(
     # publication at its own time), so what the change set does not touch reads the same
     # before and after: the rates are read again only when it changes one, and after it
     # only the changed properties are read and put in place of theirs.
-    rates_before = _rates(connection, on, before_at)
+    rates_before = load_rates(connection, on, known_at=before_at)
     rates_after = (
         rates_before
         if RATE_PROPERTIES.isdisjoint(g for group in groups for g in group.properties)
-        else _rates(connection, on, published_at)
+        else load_rates(connection, on, known_at=published_at)
     )
     # Each organization's markets read together (bulk_profiles: a few set-based queries,
     # not one profile per market).

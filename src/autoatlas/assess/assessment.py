@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -98,19 +98,22 @@ _penalties = penalties_of  # the name reassess imported
 
 
 @cache
-def _statistics() -> frozenset[str]:
-    return frozenset(p.id for p in load_vocabulary().properties.values() if p.statistic)
+def statistic_properties() -> frozenset[str]:
+    """The packaged vocabulary's statistics (`Vocabulary.statistics`), worked out once."""
+    return load_vocabulary().statistics()
 
 
-def load_rates(connection: Connection, on: date) -> Rates:
-    """The currencies and rates on `on`; a rate is a period figure (a statistic), so past
-    its period the latest one still converts, as a profile shows it."""
+def load_rates(connection: Connection, on: date, *, known_at: datetime | None = None) -> Rates:
+    """The currencies and rates on `on` (as known at `known_at`, default now); a rate is a
+    period figure (a statistic), so past its period the latest one still converts, as a
+    profile shows it."""
     found = queries.facts(
         connection,
         FactFilter(
             properties=["trade.currency", "trade.exchange_rate.usd"],
             as_of=on,
-            statistics=_statistics(),
+            known_at=known_at,
+            statistics=statistic_properties(),
         ),
     )
     return Rates.from_facts(
@@ -164,7 +167,7 @@ def assess(
     rates: Rates | None = None,
 ) -> Assessment:
     facts = queries.profile(
-        connection, market, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
+        connection, market, as_of=on, viewer_org_id=viewer_org_id, statistics=statistic_properties()
     )
     return assess_with_facts(model, market, on, facts, rates or load_rates(connection, on))
 
@@ -220,7 +223,11 @@ def _batches(
 
     rates = load_rates(connection, on)
     profiles = bulk_profiles(
-        connection, markets, as_of=on, viewer_org_id=viewer_org_id, statistics=_statistics()
+        connection,
+        markets,
+        as_of=on,
+        viewer_org_id=viewer_org_id,
+        statistics=statistic_properties(),
     )
     chosen = ModelSet.of(models)
     for market in markets:

@@ -176,6 +176,11 @@ class Vocabulary:
     def __len__(self) -> int:
         return len(self.properties)
 
+    def statistics(self) -> frozenset[str]:
+        """The properties describing a period (`statistic`): a profile shows their latest
+        figure that has started even after its period ends."""
+        return frozenset(p.id for p in self.properties.values() if p.statistic)
+
     def property(self, property_id: str) -> Property:
         """The property ``property_id``; ``KeyError`` naming the closest known ids if unknown."""
         try:
