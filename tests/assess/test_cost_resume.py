@@ -17,17 +17,16 @@ from hypothesis import strategies as st
 from test_matrix_cells import MODELS, POOL, _fact, _rates
 from test_reassess_filter import OTHERS
 
-from autoatlas.assess.assessment import _COST_RULE
 from autoatlas.assess.landed_cost import (
     INCENTIVE_READS,
     RESUMES,
     CostPlan,
-    cost_plan,
+    plan_for,
     price_out,
     reprice,
 )
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.engine import Context, index_facts, vehicle_qualifiers
+from autoatlas.rules.engine import index_facts, vehicle_qualifiers
 
 ON = date(2026, 7, 1)
 # Every cost fact of the pool but the incentive's: duties, excise, luxury tax, VAT.
@@ -47,16 +46,7 @@ MONEY = st.one_of(
 
 
 def _plan(model: Any, facts: list[Fact]) -> CostPlan:
-    context = Context(
-        model=model,
-        market="XX",
-        on=ON,
-        facts=facts,
-        rule=_COST_RULE,
-        index=index_facts(facts),
-        vehicle=vehicle_qualifiers(model),
-    )
-    return cost_plan(context)
+    return plan_for(model, "XX", ON, facts, index_facts(facts), vehicle_qualifiers(model))
 
 
 def _with(amount: dict[str, str] | None, cap: dict[str, str] | None) -> list[Fact]:

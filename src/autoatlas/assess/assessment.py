@@ -11,16 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
-from autoatlas.assess.landed_cost import READS, LandedCost, landed_cost
+from autoatlas.assess.landed_cost import LandedCost, plan_for, price_out
 from autoatlas.assess.rates import Rates
 from autoatlas.assess.scoring import fit_score, penalties_of
 from autoatlas.domain.facts import Fact
 from autoatlas.gcpause import cyclic_gc_paused
 from autoatlas.rules.engine import (
-    Context,
     FactIndex,
     Finding,
-    Rule,
     Severity,
     Status,
     index_facts,
@@ -46,8 +44,6 @@ __all__ = [
     "matrix_cells",
     "penalties_of",
 ]
-
-_COST_RULE = Rule("assess.landed_cost", "Landed cost", READS, lambda ctx: ())
 
 
 @dataclass(slots=True)
@@ -140,20 +136,11 @@ def assess_with_facts(
     rates = Rates(per_usd=rates.per_usd)
     if index is None:
         index = index_facts(facts)
-    vehicle = vehicle_qualifiers(model)
     findings = list(
         run_rules(model, market, on, facts, converter=rates.convert, index=index, memo=memo)
     )
-    context = Context(
-        model=model,
-        market=market,
-        on=on,
-        facts=facts,
-        rule=_COST_RULE,
-        index=index,
-        vehicle=vehicle,
-    )
-    cost = landed_cost(context, rates)
+    plan = plan_for(model, market, on, facts, index, vehicle_qualifiers(model))
+    cost = price_out(plan, model, rates)
     return Assessment(model, market, on, findings, cost, penalties_of(findings))
 
 

@@ -27,8 +27,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from autoatlas.assess.assessment import _COST_RULE, Assessment
-from autoatlas.assess.landed_cost import READS, CostPlan, cost_plan, price_out, price_total
+from autoatlas.assess.assessment import Assessment
+from autoatlas.assess.landed_cost import READS, CostPlan, plan_for, price_out, price_total
 from autoatlas.assess.rates import Rates
 from autoatlas.assess.scoring import Counted, Penalty, counted, explain
 from autoatlas.domain.facts import Fact
@@ -289,16 +289,7 @@ def cost_plans(
         key = (model.powertrain, model.origin == "CN", *(vehicle[q] for q in narrowing))
         plan = kinds.get(key)
         if plan is None:
-            context = Context(
-                model=model,
-                market=market,
-                on=on,
-                facts=facts,
-                rule=_COST_RULE,
-                index=index,
-                vehicle=vehicle,
-            )
-            plan = kinds[key] = cost_plan(context)
+            plan = kinds[key] = plan_for(model, market, on, facts, index, vehicle)
         plans.append(plan)
     return plans
 

@@ -10,13 +10,14 @@ excise (+ luxury tax for VAT), incentives subtracted when the price is under the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
 from autoatlas.assess.rates import Rates
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.engine import Context
+from autoatlas.rules.engine import Context, FactIndex, Rule
 from autoatlas.rules.library.trade import ADDITIONAL_DUTY, additional_duty_fact
 from autoatlas.vehicles.spec import VehicleSpec
 
@@ -29,7 +30,7 @@ __all__ = [
     "LandedCost",
     "cost_plan",
     "cost_reads",
-    "landed_cost",
+    "plan_for",
     "price_out",
     "price_total",
     "reprice",
@@ -187,9 +188,30 @@ def cost_plan(ctx: Context) -> CostPlan:
     )
 
 
-def landed_cost(ctx: Context, rates: Rates) -> LandedCost:
-    """The landed cost of ctx.model in ctx.market on ctx.on (ctx must allow READS)."""
-    return price_out(cost_plan(ctx), ctx.model, rates)
+# What the landed cost is allowed to read, as a rule's context sees it.
+_COST_RULE = Rule("assess.landed_cost", "Landed cost", READS, lambda ctx: ())
+
+
+def plan_for(
+    model: VehicleSpec,
+    market: str,
+    on: date,
+    facts: list[Fact],
+    index: FactIndex,
+    vehicle: dict[str, str],
+) -> CostPlan:
+    """`cost_plan` of `model` in `market` on `on`, over the market's facts (`index`:
+    index_facts(facts); `vehicle`: vehicle_qualifiers(model))."""
+    context = Context(
+        model=model,
+        market=market,
+        on=on,
+        facts=facts,
+        rule=_COST_RULE,
+        index=index,
+        vehicle=vehicle,
+    )
+    return cost_plan(context)
 
 
 def _percent(fact: Fact) -> Decimal:
