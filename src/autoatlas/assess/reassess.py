@@ -44,7 +44,6 @@ __all__ = [
     "REASSESSABLE",
     "SEEN_WHOLE",
     "affected_pairs",
-    "reaches",
     "reassess",
     "reassess_changes",
     "reassess_market",
@@ -106,12 +105,12 @@ def affected_pairs(
         pairs = [(model, code) for model, code in portfolio if code in where]
     if qualifiers is None or vehicles is None:
         return pairs
-    reached = reaches(prop, qualifiers)
+    reached = _reaches(prop, qualifiers)
     applies = {model: reached(vehicles[model]) for model in dict.fromkeys(m for m, _c in pairs)}
     return [(model, code) for model, code in pairs if applies[model]]
 
 
-def reaches(
+def _reaches(
     prop: str, qualifiers: Sequence[Mapping[str, str]]
 ) -> Callable[[Mapping[str, str]], bool]:
     """Whether a change to facts of `prop` with these `qualifiers` (the old version's and the
