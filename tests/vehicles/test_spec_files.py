@@ -123,3 +123,17 @@ def test_the_cli_prints_each_error_with_file_line_and_field(tmp_path: Path) -> N
     )
     assert result.returncode == 2, result.stderr
     assert f"{path}:line {line} [models[0].seats]" in result.stderr
+
+
+def test_where_one_model_is_expected_a_file_of_two_or_none_is_refused_by_name() -> None:
+    """An edit replaces one model and an assessment is of one: the web page and the CLI
+    take the file's one spec through `only_model`, which names the file otherwise."""
+    one = service.parse_models_text(yaml.safe_dump(MODEL), "one.yaml")
+    assert service.only_model(one, "one.yaml").id == "aa-gbt"
+    two = service.parse_models_text(
+        yaml.safe_dump({"models": [MODEL, {**MODEL, "id": "aa-gbt-2"}]}), "two.yaml"
+    )
+    for specs, name in ((two, "two.yaml"), ([], "empty.yaml")):
+        with pytest.raises(ValidationError, match=f"{name}: holds {len(specs)} models") as caught:
+            service.only_model(specs, name)
+        assert [i.file for i in caught.value.issues] == [name]

@@ -42,6 +42,7 @@ __all__ = [
     "import_models",
     "list_models",
     "list_portfolio",
+    "only_model",
     "parse_models",
     "parse_models_text",
     "read_models_file",
@@ -207,6 +208,17 @@ def _line_of(text: str, field: str | None) -> int | None:
         else:
             break
     return line
+
+
+def only_model(specs: list[VehicleSpec], name: str) -> VehicleSpec:
+    """The one spec of a file called `name` where one is expected (an edit replaces one
+    model, an assessment is of one model); an error naming the file otherwise."""
+    if len(specs) != 1:
+        raise ValidationError(
+            f"{name}: holds {len(specs)} models; one is expected here",
+            [Issue(f"{len(specs)} models, one expected", name)],
+        )
+    return specs[0]
 
 
 def parse_models_text(text: str | bytes, name: str) -> list[VehicleSpec]:

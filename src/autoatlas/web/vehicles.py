@@ -154,11 +154,9 @@ async def replace_model(request: Request, slug: str, context: WebContext = Conte
     try:
         raw, where = await _spec_text(fields, upload)
         text = _as_text(raw)
-        specs = service.parse_models_text(raw, where)
-        if len(specs) != 1:
-            raise ValidationError(f"{where}: holds {len(specs)} models; an edit replaces one")
+        spec = service.only_model(service.parse_models_text(raw, where), where)
         with context.atlas.write() as tx:
-            service.update_model(tx, context.principal, slug[:63], specs[0])
+            service.update_model(tx, context.principal, slug[:63], spec)
     except ValidationError as exc:
         return respond(request, context, _form_page(slug, text, error_view(exc)))
     return _redirect(f"/models/{slug[:63]}")

@@ -235,10 +235,7 @@ def portfolio_remove(
 def _spec(service_: Atlas, model: str, org: str | None) -> VehicleSpec:
     path = Path(model)
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
-        specs = service.read_models_file(path)
-        if len(specs) != 1:
-            raise ValidationError(f"{path}: holds {len(specs)} models; assess one at a time")
-        return specs[0]
+        return service.only_model(service.read_models_file(path), str(path))
     with service_.read() as connection:
         return service.get_model(connection, service_.cli_principal(org), model).spec
 
