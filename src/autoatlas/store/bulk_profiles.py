@@ -175,14 +175,13 @@ def bulk_profiles(
     # private record first, then one valid on the date before an ended one (statistics),
     # then the latest start.
     best: dict[str, dict[tuple[str, str], tuple[tuple[bool, bool, int], int]]] = {}
-    for position, row in enumerate(rows):
-        rank = (
-            row.scope == "public",
-            row.valid_to is not None and row.valid_to <= as_of,
-            -(row.valid_from or _DAWN).toordinal(),
-        )
-        statements = best.setdefault(row.market, {})
-        key = (row.property, row.qualifiers_key)
+    # By position, in FACT_COLUMNS' order (a Row's attributes are looked up by name).
+    for position, (_id, code, prop, _q, qualifiers_key, scope, _v, _u, start, end, *_) in enumerate(
+        rows
+    ):
+        rank = (scope == "public", end is not None and end <= as_of, -(start or _DAWN).toordinal())
+        statements = best.setdefault(code, {})
+        key = (prop, qualifiers_key)
         held = statements.get(key)
         if held is None or rank < held[0]:
             statements[key] = (rank, position)
@@ -195,7 +194,7 @@ def bulk_profiles(
         chosen[code] = sorted(picked.values())
     # Sources only for the records picked (a third of the candidates are passed over).
     used = sorted({position for positions in chosen.values() for position in positions})
-    sources = load_sources(connection, [rows[p].id for p in used]) if with_sources else {}
+    sources = load_sources(connection, [rows[p][0] for p in used]) if with_sources else {}
     built: dict[tuple[int, str | None], Fact] = {}
     return {
         code: [_built(rows[position], code, sources, built) for position in positions]
