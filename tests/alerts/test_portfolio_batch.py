@@ -3,7 +3,10 @@ organization and market, the models assessed as a batch before, only what the ch
 properties move re-assessed after). Whatever the change set, that must give exactly what
 assessing every pair alone, as known before and after, gives: the same alerts, the same
 before and after. Real database, random change sets of rule, cost, incentive and rate facts
-in a market, a bloc and a member, some narrowed to an origin or a powertrain."""
+in a market, a bloc and a member, some narrowed to an origin or a powertrain; a bloc's change
+the members inherit (its duties, its connectors), one both members shadow with their own fact
+of the statement (its VAT) and one only DE shadows (its additional duty on Chinese BEVs): the
+shadowed members' pairs are left out before any assessment."""
 
 from __future__ import annotations
 
@@ -83,6 +86,15 @@ BASE = [
     fact("EU", "trade.import_duty.passenger_phev", 10, unit="percent", valid_from=FROM),
     fact("DE", "trade.vat.rate", 19, unit="percent", valid_from=FROM),
     fact("FR", "trade.vat.rate", 20, unit="percent", valid_from=FROM),
+    fact("EU", "trade.vat.rate", 21, unit="percent", valid_from=FROM),  # shadowed in DE and FR
+    fact(  # shadows the EU's statement in DE; FR inherits it
+        "DE",
+        "trade.additional_duty.passenger_bev",
+        15,
+        unit="percent",
+        valid_from=FROM,
+        qualifiers={"origin": "CN"},
+    ),
     fact("EU", "charging.dc_connector", ["CCS2"], valid_from=FROM),
 ]
 
@@ -108,7 +120,7 @@ CHANGES = st.one_of(
     _percent("EU", "trade.additional_duty.passenger_bev", origin="CN"),
     _percent("TH", "trade.additional_duty.passenger_all", origin="JP"),
     _percent("EU", "trade.import_duty.passenger_phev", powertrain="PHEV"),
-    *(_percent(m, "trade.vat.rate") for m in ("TH", "DE", "FR")),
+    *(_percent(m, "trade.vat.rate") for m in ("TH", "DE", "FR", "EU")),
     _money("TH", "policy.ev_incentive.amount"),
     _money("DE", "policy.ev_incentive.price_cap"),
     st.sampled_from(["allowed", "restricted", "banned"]).map(

@@ -11,13 +11,20 @@ from typing import Any
 from fact_changes import CHANGES, changed
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_cost_resume import _plan
 from test_matrix_cells import MODELS, POOL, _fact, _rates
 from test_reassess_filter import OTHERS
 
-from autoatlas.assess.landed_cost import READS, cost_reads, price_out
+from autoatlas.assess.landed_cost import READS, CostPlan, cost_reads, plan_for, price_out
+from autoatlas.domain.facts import Fact
+from autoatlas.rules.engine import index_facts, vehicle_qualifiers
 
 ON = date(2026, 7, 1)
+
+
+def _plan(model: Any, facts: list[Fact]) -> CostPlan:
+    return plan_for(model, "XX", ON, facts, index_facts(facts), vehicle_qualifiers(model))
+
+
 VERSIONS = [row for row in [*POOL, *OTHERS] if row[0] in READS and row[0] != "trade.currency"]
 
 

@@ -5,10 +5,15 @@ moves no assessment. Otherwise every portfolio entry whose market is the changed
 inherits from it (a subdivision's country, a member's bloc), and whose model the changed fact
 can apply to, is assessed twice on the same date: as known just before the change set was
 published and as known right after it. The pairs of one organization and market go
-together: the facts are read once each way, the models are assessed as a batch before, and
-only what the changed properties can move is re-assessed after (assess.reassess). An alert
-is raised when the findings differ: a new or cleared blocker, a duty or tax rate up or
-down, or the landed price moved by more than a threshold.
+together. The changed properties are read first, both ways: a market whose facts of them did
+not move (a bloc's member holding its own fact of the changed statement) cannot change, and
+is neither read further nor assessed. For the others the facts are read once before, the
+models are assessed as a batch (assess.batch.MarketBatch), and only what the changed
+properties can move is redone after (`MarketBatch.reassessed`). An alert is raised when the
+findings differ: a new or cleared blocker, a duty or tax rate up or down, or the landed
+price moved by more than a threshold. Those are decided from the two batches' compact
+state (the columns' failed blockers, the cost plans, the landed totals); the full
+assessments are built only for the pairs where one of them may have moved.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from sqlalchemy.engine import Connection
 
 from autoatlas.alerts.matching import Severity
 from autoatlas.assess.assessment import Assessment, load_rates, statistic_properties
-from autoatlas.assess.batch import ModelSet, assess_market
+from autoatlas.assess.batch import MarketBatch, MatrixCell, ModelSet
 from autoatlas.assess.landed_cost import READS as COST_READS
-from autoatlas.assess.reassess import affected_pairs, reassess_changes
+from autoatlas.assess.landed_cost import CostPlan
+from autoatlas.assess.rates import RATE_PROPERTIES
+from autoatlas.assess.reassess import affected_pairs, facts_moved
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.engine import rules_reading, vehicle_qualifiers
+from autoatlas.rules.engine import Finding, Status, rules_reading, vehicle_qualifiers
+from autoatlas.rules.engine import Severity as FindingSeverity
 from autoatlas.store.alerts import EventRow
 from autoatlas.store.bulk_profiles import bulk_profiles, inheritance_chains
 from autoatlas.vehicles.spec import VehicleSpec, parse_spec
@@ -47,9 +55,6 @@ __all__ = [
     "reassess",
 ]
 
-# Read through the exchange rates wherever a price is converted: a change to one of these in
-# any market can move a pair in any market.
-RATE_PROPERTIES = frozenset({"trade.currency", "trade.exchange_rate.usd"})
 PRICE_THRESHOLD_PERCENT = Decimal("1.0")  # landed price moves smaller than this are not alerts
 _TAX_LINES = ("mfn_duty", "additional_duty", "excise", "luxury_tax", "vat", "registration")
 
@@ -141,21 +146,33 @@ def compare_assessments(
         )
         severities.append(Severity.MAJOR if up else Severity.MINOR)
     was_price, now_price = old["landed_price"], new["landed_price"]
-    if was_price is not None and now_price is not None and Decimal(was_price) > 0:
-        moved = (Decimal(now_price) - Decimal(was_price)) / Decimal(was_price) * 100
-        if abs(moved) > threshold:
-            changes.append(
-                {
-                    "change": "landed_price_up" if moved > 0 else "landed_price_down",
-                    "before": was_price,
-                    "after": now_price,
-                    "percent": str(moved.quantize(Decimal("0.01"))),
-                }
-            )
-            severities.append(Severity.MAJOR if moved > 0 else Severity.MINOR)
+    moved = _price_moved(
+        None if was_price is None else Decimal(was_price),
+        None if now_price is None else Decimal(now_price),
+        threshold,
+    )
+    if moved is not None:
+        changes.append(
+            {
+                "change": "landed_price_up" if moved > 0 else "landed_price_down",
+                "before": was_price,
+                "after": now_price,
+                "percent": str(moved.quantize(Decimal("0.01"))),
+            }
+        )
+        severities.append(Severity.MAJOR if moved > 0 else Severity.MINOR)
     if not changes:
         return None
     return AssessmentChange(min(severities), changes, old, new)
+
+
+def _price_moved(was: Decimal | None, now: Decimal | None, threshold: Decimal) -> Decimal | None:
+    """How far the landed price moved, in percent, when by more than `threshold` (None when
+    less, or when a price is unknown or the one before is not positive)."""
+    if was is None or now is None or was <= 0:
+        return None
+    moved = (now - was) / was * 100
+    return moved if abs(moved) > threshold else None
 
 
 def _read_all(
@@ -277,11 +294,15 @@ def reassess(
     change set (`changes`, published at `published_at`) can move: each is assessed as known
     just before and right after it.
 
-    The pairs are taken together per organization and market: the facts are read once as
-    known before (and the changed properties once as known after), the models are assessed
-    before as a batch (assess.batch), and after only what the changed properties can move is
-    re-assessed (`reassess_changes`). Each result equals the pair's full assessment (by
-    test)."""
+    The pairs are taken together per organization and market. The changed properties are
+    read as known before and after; a market whose facts of them did not move
+    (`facts_moved`: a member holding its own fact of its bloc's changed statement) is left
+    out, unless a rate or currency changed. For the rest the facts are read once as known
+    before, the models are assessed before as a batch (`MarketBatch.of`), and after only what
+    the changed properties can move is redone (`MarketBatch.reassessed`). The full
+    assessments are built, and compared (`compare_assessments`), only for the pairs whose
+    failed blockers, tax rates or landed price may have moved (`_may_alert`). Each result
+    equals the comparison of the pair's full assessments (by test)."""
     groups = affected(holdings, changes)
     if not groups:
         return []
@@ -297,32 +318,161 @@ def reassess(
         if RATE_PROPERTIES.isdisjoint(g for group in groups for g in group.properties)
         else load_rates(connection, on, known_at=published_at)
     )
+    changed: dict[int, set[str]] = defaultdict(set)
+    for group in groups:
+        changed[group.organization_id] |= group.properties
+    facts_now, groups = _moving(connection, groups, changed, on, before_at, published_at)
     # Each organization's markets read together (bulk_profiles: a few set-based queries,
     # not one profile per market).
     markets: dict[int, list[str]] = defaultdict(list)
-    changed: dict[int, set[str]] = defaultdict(set)
     for group in groups:
         markets[group.organization_id].append(group.market)
-        changed[group.organization_id] |= group.properties
     facts_before = {
         org: _read_all(connection, codes, org, on, before_at) for org, codes in markets.items()
     }
-    facts_now = {
+    for group in groups:
+        org, market = group.organization_id, group.market
+        facts = facts_before[org][market]
+        before = MarketBatch.of(holdings.model_set(group.pairs), market, on, facts, rates_before)
+        was = before.cells()  # worked out first: the batch after carries what did not move
+        props = changed[org]
+        after_facts = [*(f for f in facts if f.property not in props), *facts_now[org][market]]
+        after = before.reassessed(group.properties, after_facts, rates_after)
+        for i in _may_alert(before, was, after, after.cells(), threshold):
+            change = compare_assessments(
+                before.assessment(i), after.assessment(i), threshold=threshold
+            )
+            if change is not None:
+                found.append((group.pairs[i], change))
+    return found
+
+
+def _may_alert(
+    before: MarketBatch,
+    was: Sequence[MatrixCell],
+    after: MarketBatch,
+    now: Sequence[MatrixCell],
+    threshold: Decimal,
+) -> list[int]:
+    """The models of a market (by index) whose assessments before and after a change can
+    differ in what `compare_assessments` alerts on, told from the batches (`was` and `now`
+    their cells) without building the assessments: the rules with failed blockers (they
+    differ only in a re-run rule's column), the landed price (beyond `threshold`), and the
+    tax lines' rates (they come from the cost plan, the price and the exchange rates: a
+    model keeping its plan, or getting one with the same rates, keeps them). For the
+    others `compare_assessments` would give None; the score and currency alone raise no
+    alert."""
+    blocking = _blockers_moved(before, after)
+    # The same exchange rates: a tax line is there, and at its rate, as the plan's facts say.
+    same_rates = before.rates is after.rates or before.rates.per_usd == after.rates.per_usd
+    alike: dict[tuple[int, int], bool] = {}  # per (plan before, plan after), by id
+    found = []
+    for i, (old, new) in enumerate(zip(was, now, strict=True)):
+        if blocking[i] or _price_moved(old.total, new.total, threshold) is not None:
+            found.append(i)
+            continue
+        plan, replan = before.plans[i], after.plans[i]
+        if plan is replan:
+            continue
+        key = (id(plan), id(replan))
+        same = alike.get(key)
+        if same is None:
+            same = alike[key] = same_rates and _same_tax_rates(plan, replan)
+        if not same:
+            found.append(i)
+    return found
+
+
+def _blockers_moved(before: MarketBatch, after: MarketBatch) -> list[bool]:
+    """Per model, whether a rule's failed blockers may name other rules after than before:
+    only a re-run column (a new entries list) can differ, and within one, a model whose
+    entry names the same rules in its failed blockers keeps them."""
+    moved = [False] * len(before.models.models)
+    for (entries, group), (old_entries, old_group) in zip(
+        after.columns, before.columns, strict=True
+    ):
+        if entries is old_entries and group is old_group:
+            continue  # not re-run: the same entries
+        named, was_named = [_blocking(e) for e in entries], [_blocking(e) for e in old_entries]
+        for i, (g, old_g) in enumerate(zip(group, old_group, strict=True)):
+            if named[g] != was_named[old_g]:
+                moved[i] = True
+    return moved
+
+
+def _blocking(entry: tuple[tuple[Finding, ...], tuple[Fact, ...], Any, int]) -> frozenset[str]:
+    """The rules named by a column entry's failed blockers (an entry: the findings, the
+    rates they converted with, what they cost, how many are failed blockers), as
+    `Assessment.blockers` picks them."""
+    if not entry[3]:
+        return frozenset()
+    return frozenset(
+        f.rule
+        for f in entry[0]
+        if f.severity is FindingSeverity.BLOCKER and f.status is Status.FAIL
+    )
+
+
+# Only the incentive line reads these (landed_cost._finish): no tax line, and what they move
+# is the landed total, compared on its own.
+_NOT_TAXED = frozenset({"incentive", "incentive_cap"})
+
+
+def _same_tax_rates(plan: CostPlan, replan: CostPlan) -> bool:
+    """Whether two cost plans give a model (same price, same exchange rates) the same tax
+    lines at the same rates: every fact they price with has the same value (a line's rate
+    is its fact's value; the currency and the luxury threshold decide which lines there
+    are), the incentive's aside. Compared field by field, so a field added to the plan is
+    compared too."""
+    for name in CostPlan.__dataclass_fields__:
+        if name in _NOT_TAXED:
+            continue
+        old, new = getattr(plan, name), getattr(replan, name)
+        if old is new:
+            continue
+        if isinstance(old, Fact) and isinstance(new, Fact):
+            if old.value != new.value:
+                return False
+        elif old != new:
+            return False
+    return True
+
+
+def _moving(
+    connection: Connection,
+    groups: Sequence[Affected],
+    changed: dict[int, set[str]],
+    on: date,
+    before_at: datetime,
+    published_at: datetime,
+) -> tuple[dict[int, dict[str, list[Fact]]], list[Affected]]:
+    """Each organization's facts of its changed properties (`changed`) as known at
+    `published_at`, by market, and the `groups` whose facts of their properties moved
+    between `before_at` and then (`facts_moved`). A group reached by a rate or currency is
+    kept whatever its facts: every market converts through the rates (load_rates), which
+    are not its facts."""
+    markets: dict[int, list[str]] = defaultdict(list)
+    tested: dict[int, list[str]] = defaultdict(list)  # those the facts alone can rule out
+    for group in groups:
+        markets[group.organization_id].append(group.market)
+        if RATE_PROPERTIES.isdisjoint(group.properties):
+            tested[group.organization_id].append(group.market)
+    now = {
         org: _read_all(connection, codes, org, on, published_at, sorted(changed[org]))
         for org, codes in markets.items()
     }
-    for group in groups:
-        org, market = group.organization_id, group.market
-        models = holdings.model_set(group.pairs)
-        facts = facts_before[org][market]
-        before = assess_market(models, market, on, facts, rates_before)
-        props = changed[org]
-        after_facts = [*(f for f in facts if f.property not in props), *facts_now[org][market]]
-        after = reassess_changes(before, group.properties, after_facts, rates_after, models=models)
-        for pair, old, new in zip(group.pairs, before, after, strict=True):
-            if new.findings is old.findings and new.cost is old.cost:
-                continue  # nothing was redone for this pair: nothing moved
-            change = compare_assessments(old, new, threshold=threshold)
-            if change is not None:
-                found.append((pair, change))
-    return found
+    was = {
+        org: _read_all(connection, codes, org, on, before_at, sorted(changed[org]))
+        for org, codes in tested.items()
+    }
+    kept = [
+        group
+        for group in groups
+        if not RATE_PROPERTIES.isdisjoint(group.properties)
+        or facts_moved(
+            was[group.organization_id][group.market],
+            now[group.organization_id][group.market],
+            group.properties,
+        )
+    ]
+    return now, kept

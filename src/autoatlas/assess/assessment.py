@@ -90,9 +90,6 @@ class Assessment:
         }
 
 
-_penalties = penalties_of  # the name reassess imported
-
-
 @cache
 def statistic_properties() -> frozenset[str]:
     """The packaged vocabulary's statistics (`Vocabulary.statistics`), worked out once."""

@@ -21,15 +21,23 @@ Rules that declare no `uses` are run per model through the recording memo (rules
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, cast
 
 from autoatlas.assess.assessment import Assessment
-from autoatlas.assess.landed_cost import READS, CostPlan, plan_for, price_out, price_total
-from autoatlas.assess.rates import Rates
+from autoatlas.assess.landed_cost import (
+    READS,
+    CostPlan,
+    cost_reads,
+    plan_for,
+    price_out,
+    price_total,
+)
+from autoatlas.assess.rates import RATE_PROPERTIES, Rates
 from autoatlas.assess.scoring import Counted, Penalty, counted, explain
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import (
@@ -42,6 +50,7 @@ from autoatlas.rules.engine import (
     Status,
     index_facts,
     projection,
+    rules_reading,
     run_rules,
     vehicle_qualifiers,
 )
@@ -52,9 +61,7 @@ __all__ = [
     "MarketBatch",
     "MatrixCell",
     "ModelSet",
-    "assess_market",
     "cost_plans",
-    "rule_column",
 ]
 
 _VEHICLE_KEYS = frozenset(("origin", "maker", "powertrain", "vehicle_class"))
@@ -67,6 +74,8 @@ _NOTHING: _Entry = ((), (), (), 0)
 _Groups = tuple[list[int], list[int]]
 # A rule's answers in a market: its distinct entries, and each model's (an index into them).
 _Column = tuple[list[_Entry], list[int]]
+_Scored = tuple[list[Penalty], int, int]  # penalties, fit score, failed blockers
+_Total = tuple[Decimal | None, bool, str]  # landed total, complete, currency
 
 
 @dataclass(slots=True)
@@ -185,6 +194,9 @@ class MarketBatch:
     plans: list[CostPlan]
     # Per plan (by id): what its pricing owes nothing to the price (landed_cost._fixed).
     fixed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Each model's score and total once worked out (None: not yet, or moved by a change).
+    _scores_known: list[_Scored | None] | None = None
+    _totals_known: list[_Total | None] | None = None
 
     @classmethod
     def of(
@@ -220,6 +232,90 @@ class MarketBatch:
 
     def cells(self) -> list[MatrixCell]:
         """The compact rows: score, penalties, blockers and landed total per model."""
+        scores, totals = self._scores(), self._totals()
+        market, on = self.market, self.on
+        return [
+            MatrixCell(
+                model, market, on, score, list(penalties), blockers, total, currency, done, self, i
+            )
+            for i, (model, (penalties, score, blockers), (total, done, currency)) in enumerate(
+                zip(self.models.models, scores, totals, strict=True)
+            )
+        ]
+
+    def reassessed(self, props: Collection[str], facts: list[Fact], rates: Rates) -> MarketBatch:
+        """This market's batch after a change to `props` (one fact, or a change set's):
+        `facts` are the market's facts now and `rates` the exchange rates now. Equal to
+        `MarketBatch.of` over them (by test), with only what `props` can move redone:
+        - the columns of the rules reading them (a run per group of models, as `of`); the
+          others are this batch's, shared (immutable);
+        - for a property the landed cost reads, the cost plans of the models whose cost
+          can read it (`cost_reads`: a BEV duty is not read for an ICE model);
+        - the scores only of the models whose re-run rules' findings cost something else
+          than before, and the totals only of the models with a new plan.
+        A currency or an exchange rate is read wherever a price is converted: the batch is
+        then redone whole."""
+        if not RATE_PROPERTIES.isdisjoint(props):
+            return MarketBatch.of(self.models, self.market, self.on, facts, rates)
+        models, market, on = self.models, self.market, self.on
+        index = index_facts(facts)
+        ids = {r.id for prop in props for r in rules_reading(prop)}
+        columns = [
+            _column(item, models, market, on, facts, rates, index) if item.id in ids else column
+            for item, column in zip(RULES.values(), self.columns, strict=True)
+        ]
+        plans, fixed, totals = self.plans, self.fixed, self._totals_known
+        costed = [prop for prop in props if prop in READS]
+        if costed:
+            moved = [
+                any(prop in cost_reads(m.powertrain, m.origin) for prop in costed)
+                for m in models.models
+            ]
+            fresh = cost_plans(models, market, on, facts, index, moved)
+            plans = [
+                new if again else old for new, old, again in zip(fresh, plans, moved, strict=True)
+            ]
+            kept = {id(plan) for plan, again in zip(plans, moved, strict=True) if not again}
+            # Keyed by the plan's id: only the kept plans' (a replaced plan's id may be
+            # reused by a new object once the old batch is gone).
+            fixed = {key: value for key, value in fixed.items() if key in kept}
+            if totals is not None:
+                totals = [None if again else t for t, again in zip(totals, moved, strict=True)]
+        batch = MarketBatch(models, market, on, facts, rates, index, columns, plans, fixed)
+        batch._totals_known = totals
+        batch._scores_known = self._rescored(columns) if self._scores_known else None
+        return batch
+
+    def _rescored(self, columns: list[_Column]) -> list[_Scored | None]:
+        """This batch's scores where the models' findings cost what they did under
+        `columns` (the same findings' costs and failed blockers in every column), None
+        where a re-run column changed them."""
+        scores = cast(list["_Scored | None"], self._scores_known)
+        moved: list[tuple[list[int], list[int], list[int], list[int]]] = []
+        for (entries, group), (old_entries, old_group) in zip(columns, self.columns, strict=True):
+            if entries is old_entries and group is old_group:
+                continue  # not re-run
+            kinds: dict[tuple[tuple[Counted, ...], int], int] = {}
+            now = [kinds.setdefault((e[2], e[3]), len(kinds)) for e in entries]
+            before = [kinds.setdefault((e[2], e[3]), len(kinds)) for e in old_entries]
+            if group == old_group and now == before:
+                continue  # every group costs what it did
+            moved.append((now, group, before, old_group))
+        if not moved:
+            return list(scores)
+        return [
+            None
+            if any(now[group[i]] != before[old[i]] for now, group, before, old in moved)
+            else scored
+            for i, scored in enumerate(scores)
+        ]
+
+    def _scores(self) -> list[_Scored]:
+        """Each model's penalties, fit score and failed blockers (worked out where not
+        known: all of them at first, then those a re-assessment moved)."""
+        known = self._scores_known
+        if known is not None and all(s is not None for s in known):
+            return cast(list[_Scored], known)
         # What a model's entries cost, in rule order, identified per rule by a small number:
         # models with the same numbers have the same penalties and blockers, worked out once.
         counting = []
@@ -228,44 +324,53 @@ class MarketBatch:
             number = [kinds.setdefault((e[2], e[3]), len(kinds)) for e in entries]
             if len(kinds) > 1 or entries[0][2] or entries[0][3]:
                 counting.append((entries, group, number))
-        known: dict[tuple[int, ...], tuple[list[Penalty], int, int]] = {}
-        rates = Rates(per_usd=self.rates.per_usd)  # the rates the totals used are not kept
-        fixed = self.fixed
-        cells = []
-        market, on = self.market, self.on
-        for i, model in enumerate(self.models.models):
-            key = tuple([number[group[i]] for _entries, group, number in counting])
-            scored = known.get(key)
+        found = list(known or [None] * len(self.models.models))
+        todo = [i for i, scored in enumerate(found) if scored is None]
+        # The numbers column by column, then zipped: one tuple per model built in C.
+        numbers = [[number[group[i]] for i in todo] for _e, group, number in counting]
+        keys = list(zip(*numbers, strict=True)) if numbers else [()] * len(todo)
+        alike: dict[tuple[int, ...], _Scored] = {}
+        for i, key in zip(todo, keys, strict=True):
+            scored = alike.get(key)
             if scored is None:
                 chosen = [entries[group[i]] for entries, group, _number in counting]
-                penalties = explain([item for entry in chosen for item in entry[2]])
-                scored = known[key] = (
-                    penalties,
-                    max(0, 100 - sum(points for _rule, _why, points in penalties)),
-                    sum(entry[3] for entry in chosen),
+                penalties, score = _explained(
+                    tuple([item for entry in chosen for item in entry[2]])
                 )
-            plan = self.plans[i]
-            priced = fixed.get(id(plan))
-            if priced is None:
-                priced = fixed[id(plan)] = {}
-            total, complete, currency = price_total(plan, model, rates, priced)
-            rates.used.clear()
-            cells.append(
-                MatrixCell(
-                    model,
-                    market,
-                    on,
-                    scored[1],
-                    list(scored[0]),
-                    scored[2],
-                    total,
-                    currency,
-                    complete,
-                    self,
-                    i,
-                )
-            )
-        return cells
+                scored = alike[key] = (penalties, score, sum(entry[3] for entry in chosen))
+            found[i] = scored
+        self._scores_known = found
+        return cast(list[_Scored], found)
+
+    def _totals(self) -> list[_Total]:
+        """Each model's landed total, complete or not, and currency (worked out where not
+        known)."""
+        known = self._totals_known
+        if known is not None and all(t is not None for t in known):
+            return cast(list[_Total], known)
+        rates = Rates(per_usd=self.rates.per_usd)  # the rates the totals used are not kept
+        fixed = self.fixed
+        found: list[_Total] = []
+        for i, total in enumerate(known or [None] * len(self.models.models)):
+            if total is None:
+                plan = self.plans[i]
+                priced = fixed.get(id(plan))
+                if priced is None:
+                    priced = fixed[id(plan)] = {}
+                total = price_total(plan, self.models.models[i], rates, priced)
+                rates.used.clear()
+            found.append(total)
+        self._totals_known = cast(list["_Total | None"], found)
+        return found
+
+
+@lru_cache(maxsize=1 << 15)
+def _explained(items: tuple[Counted, ...]) -> tuple[list[Penalty], int]:
+    """The penalties and fit score of these counted findings: markets share most of them
+    (a few reasons, weighed alike), so each is worked out once (the list is not changed:
+    a cell copies it)."""
+    penalties = explain(items)
+    return penalties, max(0, 100 - sum(points for _rule, _why, points in penalties))
 
 
 def cost_plans(
@@ -292,28 +397,6 @@ def cost_plans(
             plan = kinds[key] = plan_for(model, market, on, facts, index, vehicle)
         plans.append(plan)
     return plans
-
-
-def assess_market(
-    models: ModelSet, market: str, on: date, facts: list[Fact], rates: Rates
-) -> list[Assessment]:
-    """`assess_with_facts(model, market, on, facts, rates)` for every model, in order."""
-    return MarketBatch.of(models, market, on, facts, rates).assessments()
-
-
-def rule_column(
-    item: Rule,
-    models: ModelSet,
-    market: str,
-    on: date,
-    facts: list[Fact],
-    rates: Rates,
-    index: FactIndex,
-) -> list[_Entry]:
-    """One rule's findings for every model (with the rates it converted with and what the
-    findings cost), in the models' order."""
-    entries, group = _column(item, models, market, on, facts, rates, index)
-    return [entries[g] for g in group]
 
 
 def _column(

@@ -24,7 +24,6 @@ from autoatlas.vehicles.spec import VehicleSpec
 __all__ = [
     "INCENTIVE_READS",
     "MFN_DUTY",
-    "RESUMES",
     "CostLine",
     "CostPlan",
     "LandedCost",
@@ -33,7 +32,6 @@ __all__ = [
     "plan_for",
     "price_out",
     "price_total",
-    "reprice",
 ]
 
 MFN_DUTY = {
@@ -225,67 +223,6 @@ def price_out(
     `fixed`, a dict a caller keeps for one plan and rate table, holds what does not depend
     on the price (the rates as Decimals, the threshold and incentive converted): those
     conversions come after the customs-value line, which alone cites exchange rates."""
-    return _priced(plan, model, rates, fixed, None, 0)
-
-
-def reprice(
-    plan: CostPlan,
-    model: VehicleSpec,
-    rates: Rates,
-    previous: LandedCost,
-    prop: str,
-    fixed: dict[str, Any] | None = None,
-) -> LandedCost:
-    """`price_out(plan, model, rates, fixed)` when `previous` is the model's landed cost
-    before a change to `prop` alone (price, currency and every other fact as they were):
-    the lines before the first one `prop` can move (`RESUMES`) are kept (immutable), and
-    the customs value's cited rates (`rates.used`, which the caller may have changed) and
-    the lines from there on are redone. Equal to price_out by test
-    (tests/assess/test_cost_resume.py)."""
-    return _priced(plan, model, rates, fixed, previous, _STAGE[RESUMES.get(prop, "price")])
-
-
-# The lines in the order price_out writes them (the optional ones where they would be).
-_STAGE = {
-    key: number
-    for number, key in enumerate(
-        (
-            "price",
-            "mfn_duty",
-            "additional_duty",
-            "excise",
-            "luxury_tax",
-            "vat",
-            "registration",
-            "incentive",
-        )
-    )
-}
-# The first line a change to each property can move (the lines before it only read other
-# facts, and the price); a property not named here redoes every line.
-RESUMES = {
-    "trade.additional_duty.passenger_bev": "additional_duty",
-    "trade.additional_duty.passenger_phev": "additional_duty",
-    "trade.additional_duty.passenger_all": "additional_duty",
-    "trade.excise.passenger_rate": "excise",
-    "trade.luxury_tax.threshold": "luxury_tax",
-    "trade.luxury_tax.rate": "luxury_tax",
-    "trade.vat.rate": "vat",
-    "trade.registration_tax.rate": "registration",
-    "policy.ev_incentive.amount": "incentive",
-    "policy.ev_incentive.price_cap": "incentive",
-}
-
-
-def _priced(
-    plan: CostPlan,
-    model: VehicleSpec,
-    rates: Rates,
-    fixed: dict[str, Any] | None,
-    previous: LandedCost | None,
-    keep: int,
-) -> LandedCost:
-    """price_out; with `previous`, its lines of the stages before `keep` are kept."""
     currency_fact = plan.currency
     currency = currency_fact.value if currency_fact else model.price.currency
     cost = LandedCost(currency=currency, model_currency=model.price.currency)
@@ -310,77 +247,37 @@ def _priced(
         known = fixed[currency] = _fixed(plan, currency, rates)
     value = _money(value)
     lines = cost.lines
-    first = previous.lines[0] if previous is not None and previous.lines else None
-    if (
-        first is None
-        or first.amount != value
-        or previous is None
-        or previous.currency != currency
-        or keep == 0
-    ):
-        keep = 0
-        basis_note = (
-            None
-            if model.price_basis == "CIF"
-            else (f"price is {model.price_basis}: freight and insurance are not included")
-        )
-        lines.append(CostLine("price", "Customs value", None, value, price_facts, basis_note))
-    elif first.facts != price_facts:
-        lines.append(first._replace(facts=price_facts))
-    else:
-        lines.append(first)
-    duties = excise = luxury = gross_kept = _ZERO
-    if keep > 1:
-        assert previous is not None
-        cut = 1
-        for line in previous.lines[1:]:
-            if _STAGE[line.key] >= keep:
-                break
-            cut += 1
-        kept = previous.lines[1:cut]
-        lines += kept
-        gross_kept = sum([line.amount or _ZERO for line in kept], _ZERO)
-        if keep <= 6:  # the lines still to price need the duties, excise and luxury tax
-            for line in kept:
-                amount = line.amount or _ZERO
-                if line.key == "mfn_duty" or line.key == "additional_duty":
-                    duties += amount
-                elif line.key == "excise":
-                    excise = amount
-                elif line.key == "luxury_tax":
-                    luxury = amount
-    if keep <= 1:
-        duties = _percent_line(lines, "mfn_duty", plan.duty_label, plan.duty, known.duty, value)
-    if keep <= 2 and plan.additional is not None:
+    basis_note = (
+        None
+        if model.price_basis == "CIF"
+        else (f"price is {model.price_basis}: freight and insurance are not included")
+    )
+    lines.append(CostLine("price", "Customs value", None, value, price_facts, basis_note))
+    duties = _percent_line(lines, "mfn_duty", plan.duty_label, plan.duty, known.duty, value)
+    if plan.additional is not None:
         duties += _percent_line(
             lines, "additional_duty", "Additional duty", plan.additional, known.additional, value
         )
-    if keep <= 3:
-        excise = _percent_line(
-            lines, "excise", "Excise tax", plan.excise, known.excise, value + duties
-        )
-    if keep <= 4:
-        luxury = _ZERO
-        if known.luxury is not None and value > known.luxury[0]:
-            limit, rate = known.luxury
-            luxury_rate = plan.luxury_rate
-            assert luxury_rate is not None and plan.luxury_threshold is not None
-            luxury = _money((value - limit) * rate / 100)
-            lines.append(
-                CostLine(
-                    "luxury_tax",
-                    "Luxury tax",
-                    float(luxury_rate.value),
-                    luxury,
-                    (plan.luxury_threshold, luxury_rate),
-                )
+    excise = _percent_line(lines, "excise", "Excise tax", plan.excise, known.excise, value + duties)
+    luxury = _ZERO
+    if known.luxury is not None and value > known.luxury[0]:
+        limit, rate = known.luxury
+        luxury_rate = plan.luxury_rate
+        assert luxury_rate is not None and plan.luxury_threshold is not None
+        luxury = _money((value - limit) * rate / 100)
+        lines.append(
+            CostLine(
+                "luxury_tax",
+                "Luxury tax",
+                float(luxury_rate.value),
+                luxury,
+                (plan.luxury_threshold, luxury_rate),
             )
+        )
     taxed = value + duties + excise
-    gross = value + gross_kept if keep > 1 else value
-    if keep <= 5:
-        gross = taxed + luxury
-        gross += _percent_line(lines, "vat", "VAT / GST", plan.vat, known.vat, taxed + luxury)
-    if keep <= 6 and plan.registration is not None:
+    gross = taxed + luxury
+    gross += _percent_line(lines, "vat", "VAT / GST", plan.vat, known.vat, taxed + luxury)
+    if plan.registration is not None:
         gross += _percent_line(
             lines, "registration", "Registration tax", plan.registration, known.registration, taxed
         )

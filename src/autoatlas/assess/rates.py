@@ -8,7 +8,11 @@ from decimal import Decimal
 
 from autoatlas.domain.facts import Fact
 
-__all__ = ["Rates"]
+__all__ = ["RATE_PROPERTIES", "Rates"]
+
+# What `Rates` is built from: every market's assessment reads them wherever a price is
+# converted, so a change to one in any market can move any pair.
+RATE_PROPERTIES = frozenset({"trade.currency", "trade.exchange_rate.usd"})
 
 
 @dataclass(slots=True)
