@@ -35,6 +35,7 @@ from autoatlas.assess.landed_cost import CostPlan
 from autoatlas.assess.rates import RATE_PROPERTIES
 from autoatlas.assess.reassess import affected_pairs, facts_moved
 from autoatlas.domain.facts import Fact
+from autoatlas.gcpause import cyclic_gc_paused
 from autoatlas.rules.engine import Finding, Status, rules_reading, vehicle_qualifiers
 from autoatlas.rules.engine import Severity as FindingSeverity
 from autoatlas.store.alerts import EventRow
@@ -303,6 +304,18 @@ def reassess(
     assessments are built, and compared (`compare_assessments`), only for the pairs whose
     failed blockers, tax rates or landed price may have moved (`_may_alert`). Each result
     equals the comparison of the pair's full assessments (by test)."""
+    with cyclic_gc_paused():  # batches and rows by the thousand, and no cycles among them
+        return _reassessed(connection, holdings, changes, published_at, on, threshold)
+
+
+def _reassessed(
+    connection: Connection,
+    holdings: Holdings,
+    changes: Sequence[EventRow],
+    published_at: datetime,
+    on: date,
+    threshold: Decimal,
+) -> list[tuple[PortfolioPair, AssessmentChange]]:
     groups = affected(holdings, changes)
     if not groups:
         return []

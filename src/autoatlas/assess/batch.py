@@ -40,6 +40,7 @@ from autoatlas.assess.landed_cost import (
 from autoatlas.assess.rates import RATE_PROPERTIES, Rates
 from autoatlas.assess.scoring import Counted, Penalty, counted, explain
 from autoatlas.domain.facts import Fact
+from autoatlas.gcpause import cyclic_gc_paused
 from autoatlas.rules.engine import (
     RULES,
     Context,
@@ -232,7 +233,11 @@ class MarketBatch:
 
     def cells(self) -> list[MatrixCell]:
         """The compact rows: score, penalties, blockers and landed total per model."""
-        scores, totals = self._scores(), self._totals()
+        with cyclic_gc_paused():  # a thousand rows and their lists, and no cycles
+            scores, totals = self._scores(), self._totals()
+            return self._rows(scores, totals)
+
+    def _rows(self, scores: list[_Scored], totals: list[_Total]) -> list[MatrixCell]:
         market, on = self.market, self.on
         return [
             MatrixCell(
@@ -255,6 +260,10 @@ class MarketBatch:
           than before, and the totals only of the models with a new plan.
         A currency or an exchange rate is read wherever a price is converted: the batch is
         then redone whole."""
+        with cyclic_gc_paused():  # new columns and plans, and no cycles
+            return self._reassessed(props, facts, rates)
+
+    def _reassessed(self, props: Collection[str], facts: list[Fact], rates: Rates) -> MarketBatch:
         if not RATE_PROPERTIES.isdisjoint(props):
             return MarketBatch.of(self.models, self.market, self.on, facts, rates)
         models, market, on = self.models, self.market, self.on
