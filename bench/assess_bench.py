@@ -51,6 +51,7 @@ from autoatlas.assess.assessment import (
     matrix,
     statistic_properties,
 )
+from autoatlas.assess.landed_cost import READS as COST_READS
 
 try:  # the compact matrix (score, penalties, landed total per cell; absent before)
     from autoatlas.assess.assessment import matrix_cells
@@ -59,6 +60,7 @@ except ImportError:  # pragma: no cover
 from autoatlas.atlas import Atlas
 from autoatlas.config import Settings
 from autoatlas.domain.facts import Fact
+from autoatlas.gcpause import cyclic_gc_paused
 from autoatlas.rules.engine import rules_reading, vehicle_qualifiers
 from autoatlas.store import queries
 from autoatlas.vocabulary import load_vocabulary
@@ -78,10 +80,10 @@ except ImportError:  # pragma: no cover
     index_facts = None  # type: ignore[assignment]
 
 try:  # the matrix's engine and one-query read (absent before this optimisation)
-    from autoatlas.assess.batch import ModelSet, assess_market
+    from autoatlas.assess.batch import ModelSet
     from autoatlas.store.bulk_profiles import bulk_profiles
 except ImportError:  # pragma: no cover
-    ModelSet = assess_market = bulk_profiles = None  # type: ignore[assignment,misc]
+    ModelSet = bulk_profiles = None  # type: ignore[assignment,misc]
 
 try:  # the compact rows' engine
     from autoatlas.assess.batch import MarketBatch
@@ -176,11 +178,6 @@ def _pure(models: list[Any], markets: list[str], facts: dict[str, list[Fact]], r
         chosen = ModelSet.of(models)
         for market in markets:
             MarketBatch.of(chosen, market, ON, facts[market], rates).cells()
-        return
-    if assess_market is not None:
-        chosen = ModelSet.of(models)
-        for market in markets:
-            assess_market(chosen, market, ON, facts[market], rates)
         return
     for market in markets:
         extra = _index(facts[market])  # once per market, as matrix() does
@@ -354,6 +351,81 @@ def _members(connection: Any, markets: list[str]) -> dict[str, list[str]]:
     return inheriting
 
 
+class _BatchState:
+    """The matrix state as the matrix holds it: each market's `MarketBatch`, its rows worked
+    out. A change replaces the batch of each market it moves (`MarketBatch.reassessed`) and
+    works out the new rows (`cells()`)."""
+
+    def __init__(self, models: list[Any], facts: dict[str, list[Fact]], rates: Any) -> None:
+        self.models, self.facts, self.rates = ModelSet.of(models), facts, rates
+        self.row = {m.id: i for i, m in enumerate(models)}
+        self.batches: dict[str, Any] = {}
+
+    def build(self, where: str) -> None:
+        if where not in self.batches:
+            batch = MarketBatch.of(self.models, where, ON, self.facts[where], self.rates)
+            batch.cells()
+            self.batches[where] = batch
+
+    def reassess(self, where: str, _ids: set[str], prop: str, facts: list[Fact]) -> None:
+        batch = self.batches[where].reassessed({prop}, facts, self.rates)
+        batch.cells()
+        self.batches[where] = batch
+
+    def assessment(self, model_id: str, where: str) -> Assessment:
+        return self.batches[where].assessment(self.row[model_id])  # type: ignore[no-any-return]
+
+    def save(self, markets: list[str]) -> dict[str, Any]:
+        return {where: self.batches[where] for where in markets}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        self.batches.update(saved)
+
+
+class _AssessmentState:
+    """The state earlier code re-assessed: every pair's full `Assessment` (`reassess_market`
+    of each market's affected models, or `reassess` per pair before that)."""
+
+    def __init__(self, models: list[Any], facts: dict[str, list[Fact]], rates: Any) -> None:
+        self.models, self.facts, self.rates = models, facts, rates
+        self.engine = getattr(reassess_module, "reassess_market", None)
+        self.chosen = ModelSet.of(models) if self.engine is not None else None
+        self.pairs: dict[tuple[str, str], Assessment] = {}
+        self.built: set[str] = set()
+
+    def build(self, where: str) -> None:
+        if where not in self.built:
+            self.built.add(where)
+            for model in self.models:
+                self.pairs[(model.id, where)] = assess_with_facts(
+                    model, where, ON, self.facts[where], self.rates
+                )
+
+    def reassess(self, where: str, ids: set[str], prop: str, facts: list[Fact]) -> None:
+        keys = [(m.id, where) for m in self.models if m.id in ids]
+        if self.engine is not None:
+            subset = self.chosen if len(ids) == len(self.models) else None
+            again = self.engine(
+                [self.pairs[k] for k in keys], prop, facts, self.rates, models=subset
+            )
+            self.pairs.update(zip(keys, again, strict=True))
+            return
+        single = reassess_module.reassess  # type: ignore[union-attr]
+        shared = _index(facts) if "memo" in inspect.signature(single).parameters else {}
+        for key in keys:
+            self.pairs[key] = single(self.pairs[key], prop, facts, self.rates, **shared)
+
+    def assessment(self, model_id: str, where: str) -> Assessment:
+        return self.pairs[(model_id, where)]
+
+    def save(self, markets: list[str]) -> dict[tuple[str, str], Assessment]:
+        wanted = set(markets)
+        return {key: value for key, value in self.pairs.items() if key[1] in wanted}
+
+    def restore(self, saved: dict[tuple[str, str], Assessment]) -> None:
+        self.pairs.update(saved)
+
+
 def measure_reassess(
     atlas: Atlas,
     models: list[Any],
@@ -362,19 +434,15 @@ def measure_reassess(
     verify: int,
     eager: bool = True,
 ) -> dict[str, Any]:
-    """200 changes, each: affected pairs, re-read the property, re-run what it can move."""
+    """200 changes, each: affected pairs, re-read the property in every affected market,
+    leave out the markets where its facts did not move (a member holding its own fact of the
+    bloc's changed statement), re-run what it can move in the others."""
     assert reassess_module is not None, "src/autoatlas/assess/reassess.py is missing"
-    affected_pairs, reassess, splice = (
-        reassess_module.affected_pairs,
-        reassess_module.reassess,
-        reassess_module.splice,
-    )
+    affected_pairs, splice = reassess_module.affected_pairs, reassess_module.splice
+    # Whether a market's facts of the property moved (absent before: every market moves).
+    facts_moved = getattr(reassess_module, "facts_moved", None)
+    batched = MarketBatch is not None and hasattr(MarketBatch, "reassessed")
     rng = random.Random(42)
-    reassess_keywords = "memo" in inspect.signature(reassess).parameters
-    reassess_market = getattr(reassess_module, "reassess_market", None)
-    # The models as the batch engine needs them: derived from the portfolio's models only,
-    # so a service holding the matrix state keeps them with it (built here, untimed).
-    chosen = ModelSet.of(models) if reassess_market is not None else None
     by_id = {m.id: m for m in models}
     vehicles = {m.id: vehicle_qualifiers(m) for m in models}
     filtering = "qualifiers" in inspect.signature(affected_pairs).parameters
@@ -384,48 +452,65 @@ def measure_reassess(
         facts = _read_all(connection, markets)
         inheriting = _members(connection, markets)
         _log(f"reassess: the matrix state ({len(models) * len(markets):,} pairs) ...")
-        state: dict[tuple[str, str], Assessment] = {}
-        built: set[str] = set()
-
-        def build(touched: list[tuple[str, str]]) -> None:
-            """The matrix's assessments of the markets a change touches (untimed; lazily,
-            so that a slow engine need not assess every pair first)."""
-            for where in dict.fromkeys(code for _model, code in touched):
-                if where not in built:
-                    built.add(where)
-                    for model in models:
-                        state[(model.id, where)] = assess_with_facts(
-                            model, where, ON, facts[where], rates
-                        )
-
+        state = (_BatchState if batched else _AssessmentState)(models, facts, rates)
         if eager:
-            build([(models[0].id, market) for market in markets])
+            for market in markets:
+                state.build(market)
         # A service holding this state freezes it after building it: otherwise full
         # collections walk its millions of findings during the timed re-assessments.
         gc.collect()
         gc.freeze()
         readable = sorted(reassess_module.REASSESSABLE)
+        # A statement is changed where it is recorded: a bloc's in the bloc (its members
+        # see the change), not in one member that inherits it.
         candidates = [
             (market, prop)
             for market in markets
             for prop in readable
-            if any(f.property == prop for f in facts[market])
+            if any(f.property == prop and f.inherited_from is None for f in facts[market])
             and prop not in reassess_module.RATE_PROPERTIES
         ]
         latencies, reads, pair_counts, kinds = [], [], [], Counter[str]()
-        per_change: list[tuple[float, str, str, int, int, str]] = []
+        shadowed_counts: list[int] = []
+        per_change: list[tuple[float, str, str, int, int, str, int, int]] = []
         agree = checked = skipped_agree = skipped_checked = 0
+        shadowed_agree = shadowed_checked = 0
+
+        def now_in(where: str, prop: str, target: Fact, new_fact: Fact) -> list[Fact]:
+            """`where`'s facts of `prop` after the change: the changed record's new version
+            wherever the market picks it, its own or inherited (marked as it inherits it)."""
+            return [
+                dataclasses.replace(new_fact, inherited_from=f.inherited_from)
+                if f.id == target.id
+                else f
+                for f in facts[where]
+                if f.property == prop
+            ]
+
         _log(f"reassess: {changes} changes ({len(candidates):,} candidate statements) ...")
-        for number in range(changes):
+        plan: list[tuple[str, str, Fact, Fact]] = []
+        for _number in range(changes):
             market, prop = rng.choice(candidates)
-            old = [f for f in facts[market] if f.property == prop]
+            old = [f for f in facts[market] if f.property == prop and f.inherited_from is None]
             target = rng.choice(old)
-            new_fact = _changed(target, rng)
+            plan.append((market, prop, target, _changed(target, rng)))
+        # Then every statement a bloc records that an assessment reads, changed once each:
+        # its members inherit it (28,000 pairs for the EU) or hold their own (shadowed).
+        blocs = random.Random(7)
+        for bloc in [code for code in markets if inheriting.get(code)]:
+            for prop in readable:
+                own = [f for f in facts[bloc] if f.property == prop and f.inherited_from is None]
+                if own and prop not in reassess_module.RATE_PROPERTIES:
+                    plan.append((bloc, prop, own[0], _changed(own[0], blocs)))
+        bloc_rows: list[dict[str, Any]] = []
+        for number, (market, prop, target, new_fact) in enumerate(plan):
             touched = affected_pairs(prop, market, portfolio, members=inheriting.get(market, ()))
-            build(touched)  # the markets a change to this statement can touch at all
+            touched_markets = list(dict.fromkeys(code for _model, code in touched))
+            for where in touched_markets:  # the markets a change to it can touch at all
+                state.build(where)
             gc.collect()
             gc.freeze()  # what is built so far, as above
-            before = {key: state[key] for key in touched}
+            saved = state.save(touched_markets)
             # The change event carries the changed facts' qualifiers (old and new version):
             # models none of them can apply to are left out (affected_pairs).
             narrowing: dict[str, Any] = (
@@ -435,72 +520,103 @@ def measure_reassess(
             )
             started = time.perf_counter()
             # The change event names the market and the property: re-read what is now
-            # valid there (one property), then splice it into each affected market's facts.
-            queries.profile(connection, market, as_of=ON, properties=[prop])
+            # valid there and in every market inheriting from it (one property), to know
+            # where it moved; a member holding its own fact of the statement keeps it.
+            reached = [market, *inheriting.get(market, ())]
+            if bulk_profiles is not None and facts_moved is not None:
+                bulk_profiles(
+                    connection,
+                    reached,
+                    as_of=ON,
+                    properties=[prop],
+                    statistics=statistic_properties(),
+                )
+            else:  # before: the changed market only
+                queries.profile(connection, market, as_of=ON, properties=[prop])
             read_done = time.perf_counter()
             pairs = affected_pairs(
                 prop, market, portfolio, members=inheriting.get(market, ()), **narrowing
             )
+            # Splice the re-read facts into each affected market's; where they did not move
+            # (a shadowed member) nothing can, and its pairs are not re-assessed.
             fresh: dict[str, list[Fact]] = {}
-            shared: dict[str, dict[str, Any]] = {}  # index and memo per market, if supported
-            if reassess_market is not None:  # each affected market's models together
-                for where in dict.fromkeys(code for _model, code in pairs):
-                    now = [
-                        new_fact if f is target else f for f in facts[where] if f.property == prop
-                    ]
-                    fresh[where] = splice(facts[where], prop, now)
+            shadowed: set[str] = set()
+            for where in dict.fromkeys(code for _model, code in pairs):
+                spliced = splice(facts[where], prop, now_in(where, prop, target, new_fact))
+                if facts_moved is not None and not facts_moved(facts[where], spliced, [prop]):
+                    shadowed.add(where)
+                else:
+                    fresh[where] = spliced
+            left_out = [key for key in pairs if key[1] in shadowed]
+            pairs = [key for key in pairs if key[1] not in shadowed]
+            # Each affected market's models together, with the cyclic collector paused as
+            # the matrix pauses it (the new rows make no cycles; the collection the paused
+            # allocations are owed runs between changes, with the freeze below).
+            with cyclic_gc_paused():
+                for where in fresh:
                     ids = {model_id for model_id, code in pairs if code == where}
-                    subset = chosen if len(ids) == len(models) else None
-                    keys = [(m.id, where) for m in models if m.id in ids]
-                    again = reassess_market(
-                        [state[k] for k in keys], prop, fresh[where], rates, models=subset
-                    )
-                    state.update(zip(keys, again, strict=True))
-                pairs_done = True
-            else:
-                pairs_done = False
-            for model_id, where in [] if pairs_done else pairs:
-                if where not in fresh:
-                    now = [
-                        new_fact if f is target else f for f in facts[where] if f.property == prop
-                    ]
-                    fresh[where] = splice(facts[where], prop, now)
-                    shared[where] = _index(fresh[where]) if reassess_keywords else {}
-                state_key = (model_id, where)
-                state[state_key] = reassess(
-                    state[state_key], prop, fresh[where], rates, **shared[where]
-                )
+                    state.reassess(where, ids, prop, fresh[where])
             elapsed = time.perf_counter() - started
-            latencies.append(elapsed * 1000)
-            reads.append((read_done - started) * 1000)
-            pair_counts.append(len(pairs))
-            kinds[prop] += 1
-            reads_cost = prop in reassess_module.READS
-            kind = (
-                ("cost and rules" if rules_reading(prop) else "cost only")
-                if reads_cost
-                else "rules only"
-            )
-            markets_touched = len({code for _model, code in pairs})
-            per_change.append((elapsed * 1000, prop, market, len(pairs), markets_touched, kind))
-            if number < verify:  # the incremental answer equals a full re-assessment
+            if number >= changes:  # a bloc's statement: reported apart
+                bloc_rows.append(
+                    {
+                        "ms": round(elapsed * 1000, 2),
+                        "property": prop,
+                        "market": market,
+                        "pairs": len(pairs),
+                        "markets": len(fresh),
+                        "shadowed_pairs": len(left_out),
+                        "shadowed_markets": len(shadowed),
+                    }
+                )
+            else:
+                latencies.append(elapsed * 1000)
+                reads.append((read_done - started) * 1000)
+                pair_counts.append(len(pairs))  # re-assessed: the shadowed markets' left out
+                shadowed_counts.append(len(left_out))
+                kinds[prop] += 1
+            if number < changes:
+                kind = (
+                    ("cost and rules" if rules_reading(prop) else "cost only")
+                    if prop in COST_READS
+                    else "rules only"
+                )
+                per_change.append(
+                    (
+                        elapsed * 1000,
+                        prop,
+                        market,
+                        len(pairs),
+                        len(fresh),
+                        kind,
+                        len(left_out),
+                        len(shadowed),
+                    )
+                )
+            if number < verify or number >= changes:  # equal to a full re-assessment
                 for model_id, where in pairs[:: max(1, len(pairs) // 50)]:
                     full = assess_with_facts(by_id[model_id], where, ON, fresh[where], rates)
                     checked += 1
-                    agree += digest([full]) == digest([state[(model_id, where)]])
+                    agree += digest([full]) == digest([state.assessment(model_id, where)])
                 # ... and a pair the qualifier filter left out is unchanged by the change.
-                kept = set(pairs)
+                kept = set(pairs) | set(left_out)
                 skipped = [key for key in touched if key not in kept]
                 for model_id, where in skipped[:: max(1, len(skipped) // 50)]:
-                    now = [
-                        new_fact if f is target else f for f in facts[where] if f.property == prop
-                    ]
+                    now = now_in(where, prop, target, new_fact)
                     full = assess_with_facts(
                         by_id[model_id], where, ON, splice(facts[where], prop, now), rates
                     )
                     skipped_checked += 1
-                    skipped_agree += digest([full]) == digest([state[(model_id, where)]])
-            state.update(before)  # restore, so each change starts from the same state
+                    skipped_agree += digest([full]) == digest([state.assessment(model_id, where)])
+                # ... and so is a pair of a market where the property's facts did not move.
+                for model_id, where in left_out[:: max(1, len(left_out) // 50)]:
+                    now = now_in(where, prop, target, new_fact)
+                    full = assess_with_facts(
+                        by_id[model_id], where, ON, splice(facts[where], prop, now), rates
+                    )
+                    shadowed_checked += 1
+                    shadowed_agree += digest([full]) == digest([state.assessment(model_id, where)])
+            state.restore(saved)  # so each change starts from the same state
     gc.unfreeze()
     latencies.sort()
     return {
@@ -514,16 +630,35 @@ def measure_reassess(
         "pairs_max": max(pair_counts),
         "pairs_mean": round(statistics.fmean(pair_counts), 1),
         "qualifier_filter": filtering,
+        # Pairs of the markets where the changed property's facts did not move (a member
+        # holding its own fact of its bloc's changed statement): re-read, not re-assessed.
+        "shadowed_test": facts_moved is not None,
+        "shadowed_pairs_mean": round(statistics.fmean(shadowed_counts), 1),
+        "shadowed_pairs_max": max(shadowed_counts),
+        "shadowed_pairs_total": sum(shadowed_counts),
+        "changes_with_shadowed": sum(1 for n in shadowed_counts if n),
         "verified_pairs": checked,
         "verified_agree": agree,
         "skipped_verified_pairs": skipped_checked,
         "skipped_verified_agree": skipped_agree,
+        "shadowed_verified_pairs": shadowed_checked,
+        "shadowed_verified_agree": shadowed_agree,
         "properties_changed": len(kinds),
         # What the tail is made of: the slowest changes, and the latency by what the
         # changed property feeds (the rules, the landed cost, or both).
         "slowest": [
-            {"ms": round(ms, 2), "property": prop, "market": where, "pairs": n, "markets": m}
-            for ms, prop, where, n, m, _kind in sorted(per_change, reverse=True)[:6]
+            {
+                "ms": round(ms, 2),
+                "property": prop,
+                "market": where,
+                "pairs": n,
+                "markets": m,
+                "shadowed_pairs": shadowed_n,
+                "shadowed_markets": shadowed_m,
+            }
+            for ms, prop, where, n, m, _kind, shadowed_n, shadowed_m in sorted(
+                per_change, reverse=True
+            )[:6]
         ],
         "by_kind": {
             kind: {
@@ -538,6 +673,15 @@ def measure_reassess(
             for found in [sorted(row[0] for row in per_change if row[5] == kind)]
         },
         "goal_met": _pct(latencies, 99) <= GOAL_REASSESS_MS,
+        # Every statement a bloc records (that an assessment reads), changed once each.
+        "blocs": {
+            "changes": len(bloc_rows),
+            "max_ms": max((row["ms"] for row in bloc_rows), default=None),
+            "p50_ms": _pct(sorted(row["ms"] for row in bloc_rows), 50) if bloc_rows else None,
+            "inherited": [row for row in bloc_rows if row["pairs"] > len(models)],
+            "shadowed": [row for row in bloc_rows if row["pairs"] <= len(models)],
+        },
+        "engine": "MarketBatch.reassessed" if batched else "Assessment state",
         "gc": "state frozen with gc.freeze() after building it",
     }
 
