@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from autoatlas.domain.facts import Source
-from autoatlas.store.records import scope_clause
+from autoatlas.store.records import scope_clause, source_of
 from autoatlas.store.schema import fact, fact_source, scope_version, source
 
 __all__ = ["CitedSource", "cited_sources", "scope_versions", "visible_scopes"]
@@ -55,20 +55,4 @@ def cited_sources(
         .order_by(source.c.id)
         .limit(limit)
     )
-    return [
-        CitedSource(
-            row.id,
-            Source(
-                kind=row.kind,
-                title=row.title,
-                publisher=row.publisher,
-                url=row.url,
-                published=row.published,
-                accessed=row.accessed,
-                language=row.language,
-                quote=row.quote,
-                locator=row.locator,
-            ),
-        )
-        for row in rows
-    ]
+    return [CitedSource(row.id, source_of(row)) for row in rows]

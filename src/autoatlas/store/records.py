@@ -24,6 +24,7 @@ __all__ = [
     "load_sources",
     "scope_clause",
     "scope_of",
+    "source_of",
     "to_facts",
 ]
 
@@ -79,6 +80,21 @@ def as_of_clause(as_of: date) -> sa.ColumnElement[bool]:
     )
 
 
+def source_of(row: Row[Any]) -> Source:
+    """A row of the `source` table as a Source."""
+    return Source(
+        kind=row.kind,
+        title=row.title,
+        publisher=row.publisher,
+        url=row.url,
+        published=row.published,
+        accessed=row.accessed,
+        language=row.language,
+        quote=row.quote,
+        locator=row.locator,
+    )
+
+
 def load_sources(connection: Connection, fact_ids: Sequence[int]) -> dict[int, list[Source]]:
     """Each fact's sources, in their order. The links are read as narrow (fact, source)
     rows and each distinct source once: a profile's facts share a few sources, and reading
@@ -97,17 +113,7 @@ def load_sources(connection: Connection, fact_ids: Sequence[int]) -> dict[int, l
         for row in connection.execute(
             sa.select(source).where(source.c.id.in_(wanted[start : start + _CHUNK]))
         ):
-            built[row.id] = Source(
-                kind=row.kind,
-                title=row.title,
-                publisher=row.publisher,
-                url=row.url,
-                published=row.published,
-                accessed=row.accessed,
-                language=row.language,
-                quote=row.quote,
-                locator=row.locator,
-            )
+            built[row.id] = source_of(row)
     found: dict[int, list[Source]] = defaultdict(list)
     for fact_id, source_id in links:
         found[fact_id].append(built[source_id])
