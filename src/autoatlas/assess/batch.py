@@ -88,6 +88,7 @@ class ModelSet:
     vehicles: list[dict[str, str]]
     _projections: dict[Rule, list[tuple[Any, ...]]] = field(default_factory=dict)
     _groups: dict[tuple[Rule, tuple[str, ...]], _Groups] = field(default_factory=dict)
+    _kinds: dict[tuple[str, ...], _Groups] = field(default_factory=dict)
 
     @classmethod
     def of(cls, models: Sequence[VehicleSpec]) -> ModelSet:
@@ -122,6 +123,25 @@ class ModelSet:
                 first.append(i)
             of_model.append(group)
         found = self._groups[(item, narrowing)] = (of_model, first)
+        return found
+
+    def kinds(self, narrowing: tuple[str, ...]) -> _Groups:
+        """The models grouped as their landed cost's facts apply to them: powertrain, built
+        in China or not, and the qualifiers the market's cost facts are narrowed by (each
+        model's kind, and one model of each)."""
+        found = self._kinds.get(narrowing)
+        if found is None:
+            number: dict[tuple[Any, ...], int] = {}
+            of_model: list[int] = []
+            first: list[int] = []
+            for i, (model, vehicle) in enumerate(zip(self.models, self.vehicles, strict=True)):
+                key = (model.powertrain, model.origin == "CN", *(vehicle[q] for q in narrowing))
+                kind = number.get(key)
+                if kind is None:
+                    kind = number[key] = len(first)
+                    first.append(i)
+                of_model.append(kind)
+            found = self._kinds[narrowing] = (of_model, first)
         return found
 
 
@@ -393,17 +413,18 @@ def cost_plans(
     """Each model's cost plan, looked up once per kind of vehicle: powertrain, built in
     China or not, and the vehicle qualifiers the market's cost facts are narrowed by.
     With `only`, the models it marks False get no plan (None in their place)."""
-    kinds: dict[tuple[Any, ...], CostPlan] = {}
-    narrowing = _narrowing(index, READS)
+    of_model, first = models.kinds(_narrowing(index, READS))
+    found: dict[int, CostPlan] = {}  # per kind present
     plans = []
-    for number, (model, vehicle) in enumerate(zip(models.models, models.vehicles, strict=True)):
+    for number, kind in enumerate(of_model):
         if only is not None and not only[number]:
             plans.append(cast(CostPlan, None))
             continue
-        key = (model.powertrain, model.origin == "CN", *(vehicle[q] for q in narrowing))
-        plan = kinds.get(key)
+        plan = found.get(kind)
         if plan is None:
-            plan = kinds[key] = plan_for(model, market, on, facts, index, vehicle)
+            i = first[kind]
+            model, vehicle = models.models[i], models.vehicles[i]
+            plan = found[kind] = plan_for(model, market, on, facts, index, vehicle)
         plans.append(plan)
     return plans
 
