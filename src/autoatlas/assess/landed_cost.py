@@ -22,7 +22,6 @@ from autoatlas.rules.library.trade import ADDITIONAL_DUTY, additional_duty_fact
 from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
-    "INCENTIVE_READS",
     "MFN_DUTY",
     "CostLine",
     "CostPlan",
@@ -345,12 +344,12 @@ def cost_reads(powertrain: str, origin: str) -> frozenset[str]:
     if powertrain in ADDITIONAL_DUTY:
         found.add(ADDITIONAL_DUTY[powertrain])
     if powertrain in _ELECTRIC:
-        found |= INCENTIVE_READS
+        found |= _INCENTIVE_READS
     return frozenset(found)
 
 
-# The facts only the incentive line reads: a change to one of them leaves every other line.
-INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
+# The facts the incentive line reads (an electric model's only).
+_INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
 
 
 @dataclass(frozen=True, slots=True)
