@@ -22,12 +22,13 @@ from sqlalchemy.engine import Connection, Row
 from autoatlas.domain.facts import Fact, Source
 from autoatlas.errors import NotFoundError
 from autoatlas.store.records import (
-    _fact,
     as_of_clause,
+    fact_of,
     fact_select,
     known_at_clause,
     load_sources,
     scope_clause,
+    statistics_asked,
 )
 from autoatlas.store.schema import bloc_membership, fact, market
 
@@ -97,7 +98,7 @@ def _candidates(
         return query
 
     valid = common(fact_select()).where(as_of_clause(as_of))
-    chosen = sorted(statistics if properties is None else set(statistics) & set(properties))
+    chosen = sorted(statistics_asked(statistics, properties))
     if not chosen:
         return valid
     ended = sa.and_(fact.c.valid_to.is_not(None), fact.c.valid_to <= as_of)
@@ -212,5 +213,5 @@ def _built(
     key = (row.id, inherited_from)
     found = built.get(key)
     if found is None:
-        found = built[key] = _fact(row, sources.get(row.id, []), inherited_from)
+        found = built[key] = fact_of(row, sources.get(row.id, []), inherited_from)
     return found

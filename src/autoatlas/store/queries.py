@@ -23,6 +23,7 @@ from autoatlas.store.records import (
     fact_select,
     known_at_clause,
     scope_clause,
+    statistics_asked,
     to_facts,
 )
 from autoatlas.store.schema import bloc_membership, fact, market
@@ -168,17 +169,13 @@ def _current(
     )
     if as_of is not None:
         query = query.where(
-            valid_clause(markets, as_of, known_at, viewer_org_id, _asked(statistics, properties))
+            valid_clause(
+                markets, as_of, known_at, viewer_org_id, statistics_asked(statistics, properties)
+            )
         )
     if properties is not None:
         query = query.where(fact.c.property.in_(list(properties)))
     return query
-
-
-def _asked(statistics: Collection[str], properties: Sequence[str] | None) -> Collection[str]:
-    """The statistics among the properties asked for: the fallback's subquery then ranks
-    only those (the exchange rates alone, not every yearly figure of every market)."""
-    return statistics if properties is None else set(statistics) & set(properties)
 
 
 def profile(
@@ -363,7 +360,7 @@ def facts(
                 where.as_of,
                 where.known_at,
                 viewer_org_id,
-                _asked(where.statistics, where.properties),
+                statistics_asked(where.statistics, where.properties),
             )
         )
     for key, value in (where.qualifiers or {}).items():

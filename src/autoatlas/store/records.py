@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -19,12 +19,14 @@ from autoatlas.store.schema import fact, fact_source, organization, source
 __all__ = [
     "FACT_COLUMNS",
     "as_of_clause",
+    "fact_of",
     "fact_select",
     "known_at_clause",
     "load_sources",
     "scope_clause",
     "scope_of",
     "source_of",
+    "statistics_asked",
     "to_facts",
 ]
 
@@ -70,6 +72,15 @@ def known_at_clause(known_at: datetime | None) -> sa.ColumnElement[bool]:
         fact.c.recorded_at <= known_at,
         sa.or_(fact.c.superseded_at.is_(None), fact.c.superseded_at > known_at),
     )
+
+
+def statistics_asked(
+    statistics: Collection[str], properties: Sequence[str] | None
+) -> Collection[str]:
+    """The statistics among the properties asked for (all when None): a statistic's
+    fallback to its latest started figure then ranks only those (the exchange rates alone,
+    not every yearly figure of every market)."""
+    return statistics if properties is None else set(statistics) & set(properties)
 
 
 def as_of_clause(as_of: date) -> sa.ColumnElement[bool]:
@@ -129,7 +140,8 @@ def _period(start: date | None, end: date | None) -> Period:
     return Period(start, end)
 
 
-def _fact(row: Sequence[Any], sources: list[Source], inherited_from: str | None) -> Fact:
+def fact_of(row: Sequence[Any], sources: list[Source], inherited_from: str | None) -> Fact:
+    """A row of `fact_select()` as a Fact."""
     # Unpacked by position (FACT_COLUMNS' order): a Row's attributes are looked up by
     # name, which took a third of building a fact.
     (
@@ -180,7 +192,7 @@ def to_facts(
     rows = list(rows)
     sources = load_sources(connection, [row.id for row in rows]) if with_sources else {}
     inherited = inherited or {}
-    return [_fact(row, sources.get(row.id, []), inherited.get(row.id)) for row in rows]
+    return [fact_of(row, sources.get(row.id, []), inherited.get(row.id)) for row in rows]
 
 
 def fact_select() -> sa.Select[Any]:
