@@ -45,7 +45,7 @@ from autoatlas.assess.assessment import (
     load_rates,
     statistic_properties,
 )
-from autoatlas.assess.rates import Rates
+from autoatlas.assess.rates import RATE_PROPERTIES, Rates
 from autoatlas.assess.reassess import REASSESSABLE
 from autoatlas.atlas import Atlas
 from autoatlas.domain.facts import Fact, Visibility
@@ -155,7 +155,7 @@ def old_affected(
         if not portfolio.moves_assessments(event.property):
             continue
         owner = int(event.scope[4:]) if event.scope.startswith("org:") else None
-        everywhere = event.property in portfolio.RATE_PROPERTIES
+        everywhere = event.property in RATE_PROPERTIES
         for pair in pairs:
             if owner is not None and pair.organization_id != owner:
                 continue
@@ -211,7 +211,7 @@ def _candidates(connection: Any, market: str, on: date) -> list[Fact]:
         and f.inherited_from is None
         and f.visibility is Visibility.PUBLIC
         and f.property in REASSESSABLE
-        and f.property not in portfolio.RATE_PROPERTIES
+        and f.property not in RATE_PROPERTIES
     ]
 
 

@@ -9,13 +9,12 @@ blockers and an exchange rate, over facts written here)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from alerts_helpers import SPEC, fact, org_id, people, publish
+from alerts_helpers import SPEC, fact, org_id, people, publish, reassess_change_set
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,10 +24,8 @@ from autoatlas.assess.assessment import Assessment
 from autoatlas.assess.batch import MarketBatch, ModelSet
 from autoatlas.assess.rates import Rates
 from autoatlas.atlas import Atlas
-from autoatlas.domain.facts import Fact, Visibility
-from autoatlas.domain.periods import Period
-from autoatlas.store import alerts as store
 from autoatlas.vehicles.spec import VehicleSpec
+from factories import stored_fact
 
 ON = date(2026, 7, 1)
 FROM = "2020-01-01"
@@ -87,24 +84,11 @@ def test_only_the_pairs_whose_summary_moved_are_assessed_in_full(
     change_set = publish(
         atlas, who, fact(TH, CAP, {"amount": "40000", "currency": "USD"}, valid_from=FROM)
     )
-    found = _reassess(atlas, pairs, change_set)
+    found = reassess_change_set(atlas, pairs, change_set, ON)
     assert [(p.model.id, [c["change"] for c in change.changes]) for p, change in found] == [
         ("seal", ["landed_price_up"])
     ]
     assert built == ["seal", "seal"]  # before and after, the Seal's alone
-
-
-def _reassess(atlas: Atlas, pairs: list[PortfolioPair], change_set: int) -> list[Any]:
-    with atlas.read() as connection:
-        events = [
-            e
-            for e in store.change_events_after(connection, 0, 10_000)
-            if e.change_set_id == change_set
-        ]
-        holdings = portfolio.Holdings.of(connection, pairs, ON)
-        return portfolio.reassess(
-            connection, holdings, events, published_at=events[0].created_at, on=ON
-        )
 
 
 def _money(amount: str) -> dict[str, str]:
@@ -147,34 +131,13 @@ MODELS = ModelSet.of(
 )
 
 
-def _record(number: int, prop: str, value: Any, qualifiers: dict[str, str]) -> Fact:
-    return Fact(
-        id=number,
-        market="XX",
-        property=prop,
-        value=value,
-        unit=None,
-        qualifiers=qualifiers,
-        period=Period(None, None),
-        confidence="high",
-        visibility=Visibility.PUBLIC,
-        organization="operator",
-        recorded_at=datetime(2025, 1, 1),
-        superseded_at=None,
-    )
-
-
 def _rates(thb: float) -> Rates:
     currencies, per_usd = [], []
     for number, (market, currency, rate) in enumerate(
         (("XX", "THB", thb), ("EU", "EUR", 0.9), ("CN", "CNY", 7.1))
     ):
-        currencies.append(
-            replace(_record(1 + number, "trade.currency", currency, {}), market=market)
-        )
-        per_usd.append(
-            replace(_record(4 + number, "trade.exchange_rate.usd", rate, {}), market=market)
-        )
+        currencies.append(stored_fact(1 + number, "trade.currency", currency, market=market))
+        per_usd.append(stored_fact(4 + number, "trade.exchange_rate.usd", rate, market=market))
     return Rates.from_facts(currencies, per_usd)
 
 
@@ -195,9 +158,9 @@ def test_a_pair_left_unassessed_would_raise_no_alert(
     """What `_may_alert` leaves out, the full assessments would not alert on, whatever
     changed: a tax rate, the luxury tax, the incentive, a blocker, an exchange rate."""
     facts = [
-        _record(99, "trade.currency", "THB", {}),
+        stored_fact(99, "trade.currency", "THB"),
         *(
-            _record(100 + n, prop, values[0], qualifiers)
+            stored_fact(100 + n, prop, values[0], **qualifiers)
             for n, (prop, values, qualifiers) in enumerate(VALUES)
         ),
     ]
@@ -206,15 +169,15 @@ def test_a_pair_left_unassessed_would_raise_no_alert(
         prop, values, qualifiers = VALUES[which]
         after = [f for f in after if f.property != prop]
         if not removed:
-            after.append(_record(900 + number, prop, values[value % len(values)], qualifiers))
+            after.append(stored_fact(900 + number, prop, values[value % len(values)], **qualifiers))
         props.add(prop)
     rates = _rates(thb)
     if thb != 35.0:
         props.add("trade.exchange_rate.usd")
     before = MarketBatch.of(MODELS, "XX", ON, facts, _rates(35.0))
-    was = before.cells()
+    was = before.totals()
     again = before.reassessed(props, after, rates)
-    chosen = set(portfolio._may_alert(before, was, again, again.cells(), threshold))
+    chosen = set(portfolio._may_alert(before, was, again, again.totals(), threshold))
     for i in range(len(MODELS.models)):
         if i not in chosen:
             change = compare_assessments(

@@ -29,21 +29,18 @@ from sqlalchemy.engine import Connection
 
 from autoatlas.alerts.matching import Severity
 from autoatlas.assess.assessment import Assessment, load_rates, statistic_properties
-from autoatlas.assess.batch import MarketBatch, MatrixCell, ModelSet
-from autoatlas.assess.landed_cost import READS as COST_READS
+from autoatlas.assess.batch import LandedTotal, MarketBatch, ModelSet
 from autoatlas.assess.landed_cost import CostPlan
 from autoatlas.assess.rates import RATE_PROPERTIES
-from autoatlas.assess.reassess import affected_pairs, facts_moved
+from autoatlas.assess.reassess import REASSESSABLE, affected_pairs, facts_moved
 from autoatlas.domain.facts import Fact
 from autoatlas.gcpause import cyclic_gc_paused
-from autoatlas.rules.engine import Finding, Status, rules_reading, vehicle_qualifiers
-from autoatlas.rules.engine import Severity as FindingSeverity
+from autoatlas.rules.engine import vehicle_qualifiers
 from autoatlas.store.alerts import EventRow
 from autoatlas.store.bulk_profiles import bulk_profiles, inheritance_chains
 from autoatlas.vehicles.spec import VehicleSpec, parse_spec
 
 __all__ = [
-    "RATE_PROPERTIES",
     "Affected",
     "AssessmentChange",
     "Holdings",
@@ -95,8 +92,9 @@ class StorePortfolio:
 
 
 def moves_assessments(prop: str) -> bool:
-    """Whether a change to `prop` can change an assessment (the rules' declared reads)."""
-    return bool(rules_reading(prop)) or prop in COST_READS or prop in RATE_PROPERTIES
+    """Whether a change to `prop` can change an assessment: a rule, the landed cost or the
+    exchange rates read it (`reassess.REASSESSABLE`)."""
+    return prop in REASSESSABLE
 
 
 @dataclass(slots=True)
@@ -347,11 +345,11 @@ def _reassessed(
         org, market = group.organization_id, group.market
         facts = facts_before[org][market]
         before = MarketBatch.of(holdings.model_set(group.pairs), market, on, facts, rates_before)
-        was = before.cells()  # worked out first: the batch after carries what did not move
+        was = before.totals()  # worked out first: the batch after carries what did not move
         props = changed[org]
         after_facts = [*(f for f in facts if f.property not in props), *facts_now[org][market]]
         after = before.reassessed(group.properties, after_facts, rates_after)
-        for i in _may_alert(before, was, after, after.cells(), threshold):
+        for i in _may_alert(before, was, after, after.totals(), threshold):
             change = compare_assessments(
                 before.assessment(i), after.assessment(i), threshold=threshold
             )
@@ -362,14 +360,14 @@ def _reassessed(
 
 def _may_alert(
     before: MarketBatch,
-    was: Sequence[MatrixCell],
+    was: Sequence[LandedTotal],
     after: MarketBatch,
-    now: Sequence[MatrixCell],
+    now: Sequence[LandedTotal],
     threshold: Decimal,
 ) -> list[int]:
     """The models of a market (by index) whose assessments before and after a change can
     differ in what `compare_assessments` alerts on, told from the batches (`was` and `now`
-    their cells) without building the assessments: the rules with failed blockers (they
+    their landed totals) without building the assessments: the rules with failed blockers (they
     differ only in a re-run rule's column), the landed price (beyond `threshold`), and the
     tax lines' rates (they come from the cost plan, the price and the exchange rates: a
     model keeping its plan, or getting one with the same rates, keeps them). For the
@@ -381,7 +379,7 @@ def _may_alert(
     alike: dict[tuple[int, int], bool] = {}  # per (plan before, plan after), by id
     found = []
     for i, (old, new) in enumerate(zip(was, now, strict=True)):
-        if blocking[i] or _price_moved(old.total, new.total, threshold) is not None:
+        if blocking[i] or _price_moved(old[0], new[0], threshold) is not None:
             found.append(i)
             continue
         plan, replan = before.plans[i], after.plans[i]
@@ -397,33 +395,19 @@ def _may_alert(
 
 
 def _blockers_moved(before: MarketBatch, after: MarketBatch) -> list[bool]:
-    """Per model, whether a rule's failed blockers may name other rules after than before:
-    only a re-run column (a new entries list) can differ, and within one, a model whose
-    entry names the same rules in its failed blockers keeps them."""
+    """Per model, whether its failed blockers may name other rules after than before. Only
+    a re-run column (a new entries list) can differ, and a column is one rule's: the rule is
+    named when the model's entry counts a failed blocker (an entry's last item)."""
     moved = [False] * len(before.models.models)
     for (entries, group), (old_entries, old_group) in zip(
         after.columns, before.columns, strict=True
     ):
         if entries is old_entries and group is old_group:
             continue  # not re-run: the same entries
-        named, was_named = [_blocking(e) for e in entries], [_blocking(e) for e in old_entries]
         for i, (g, old_g) in enumerate(zip(group, old_group, strict=True)):
-            if named[g] != was_named[old_g]:
+            if bool(entries[g][3]) != bool(old_entries[old_g][3]):
                 moved[i] = True
     return moved
-
-
-def _blocking(entry: tuple[tuple[Finding, ...], tuple[Fact, ...], Any, int]) -> frozenset[str]:
-    """The rules named by a column entry's failed blockers (an entry: the findings, the
-    rates they converted with, what they cost, how many are failed blockers), as
-    `Assessment.blockers` picks them."""
-    if not entry[3]:
-        return frozenset()
-    return frozenset(
-        f.rule
-        for f in entry[0]
-        if f.severity is FindingSeverity.BLOCKER and f.status is Status.FAIL
-    )
 
 
 # Only the incentive line reads these (landed_cost._finish): no tax line, and what they move

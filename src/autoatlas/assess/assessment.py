@@ -12,15 +12,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Connection
 
 from autoatlas.assess.landed_cost import LandedCost, plan_for, price_out
-from autoatlas.assess.rates import Rates
+from autoatlas.assess.rates import RATE_PROPERTIES, Rates
 from autoatlas.assess.scoring import fit_score, penalties_of
 from autoatlas.domain.facts import Fact
 from autoatlas.gcpause import cyclic_gc_paused
 from autoatlas.rules.engine import (
     FactIndex,
     Finding,
-    Severity,
-    Status,
     index_facts,
     run_rules,
     vehicle_qualifiers,
@@ -61,9 +59,7 @@ class Assessment:
 
     @property
     def blockers(self) -> list[Finding]:
-        return [
-            f for f in self.findings if f.severity is Severity.BLOCKER and f.status is Status.FAIL
-        ]
+        return [f for f in self.findings if f.blocks]
 
     def sources(self) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
@@ -103,7 +99,7 @@ def load_rates(connection: Connection, on: date, *, known_at: datetime | None = 
     found = queries.facts(
         connection,
         FactFilter(
-            properties=["trade.currency", "trade.exchange_rate.usd"],
+            properties=sorted(RATE_PROPERTIES),
             as_of=on,
             known_at=known_at,
             statistics=statistic_properties(),

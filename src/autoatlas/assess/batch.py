@@ -47,8 +47,6 @@ from autoatlas.rules.engine import (
     FactIndex,
     Finding,
     Rule,
-    Severity,
-    Status,
     index_facts,
     projection,
     rules_reading,
@@ -59,6 +57,7 @@ from autoatlas.rules.memo import MISS, Memo, Recorder, recall, remember
 from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
+    "LandedTotal",
     "MarketBatch",
     "MatrixCell",
     "ModelSet",
@@ -76,7 +75,7 @@ _Groups = tuple[list[int], list[int]]
 # A rule's answers in a market: its distinct entries, and each model's (an index into them).
 _Column = tuple[list[_Entry], list[int]]
 _Scored = tuple[list[Penalty], int, int]  # penalties, fit score, failed blockers
-_Total = tuple[Decimal | None, bool, str]  # landed total, complete, currency
+LandedTotal = tuple[Decimal | None, bool, str]  # landed total, complete, currency
 
 
 @dataclass(slots=True)
@@ -172,7 +171,7 @@ def _matches(vehicle: dict[str, str], fact: Fact) -> bool:
 
 
 def _blockers(findings: Sequence[Finding]) -> int:
-    return sum(1 for f in findings if f.severity is Severity.BLOCKER and f.status is Status.FAIL)
+    return sum(1 for f in findings if f.blocks)
 
 
 @dataclass(slots=True)
@@ -217,7 +216,7 @@ class MarketBatch:
     fixed: dict[int, dict[str, Any]] = field(default_factory=dict)
     # Each model's score and total once worked out (None: not yet, or moved by a change).
     _scores_known: list[_Scored | None] | None = None
-    _totals_known: list[_Total | None] | None = None
+    _totals_known: list[LandedTotal | None] | None = None
 
     @classmethod
     def of(
@@ -254,10 +253,10 @@ class MarketBatch:
     def cells(self) -> list[MatrixCell]:
         """The compact rows: score, penalties, blockers and landed total per model."""
         with cyclic_gc_paused():  # a thousand rows and their lists, and no cycles
-            scores, totals = self._scores(), self._totals()
+            scores, totals = self._scores(), self.totals()
             return self._rows(scores, totals)
 
-    def _rows(self, scores: list[_Scored], totals: list[_Total]) -> list[MatrixCell]:
+    def _rows(self, scores: list[_Scored], totals: list[LandedTotal]) -> list[MatrixCell]:
         market, on = self.market, self.on
         return [
             MatrixCell(
@@ -371,15 +370,15 @@ class MarketBatch:
         self._scores_known = found
         return cast(list[_Scored], found)
 
-    def _totals(self) -> list[_Total]:
+    def totals(self) -> list[LandedTotal]:
         """Each model's landed total, complete or not, and currency (worked out where not
         known)."""
         known = self._totals_known
         if known is not None and all(t is not None for t in known):
-            return cast(list[_Total], known)
+            return cast(list[LandedTotal], known)
         rates = Rates(per_usd=self.rates.per_usd)  # the rates the totals used are not kept
         fixed = self.fixed
-        found: list[_Total] = []
+        found: list[LandedTotal] = []
         for i, total in enumerate(known or [None] * len(self.models.models)):
             if total is None:
                 plan = self.plans[i]
@@ -389,7 +388,7 @@ class MarketBatch:
                 total = price_total(plan, self.models.models[i], rates, priced)
                 rates.used.clear()
             found.append(total)
-        self._totals_known = cast(list["_Total | None"], found)
+        self._totals_known = cast(list["LandedTotal | None"], found)
         return found
 
 

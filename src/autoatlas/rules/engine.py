@@ -69,6 +69,11 @@ class Finding:
     facts: tuple[Fact, ...] = ()
     adaptation: Text | None = None
 
+    @property
+    def blocks(self) -> bool:
+        """A failed blocker: the model cannot be sold as it is."""
+        return self.severity is Severity.BLOCKER and self.status is Status.FAIL
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
