@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from autoatlas.domain.facts import Fact, Visibility
+from autoatlas.domain.periods import Period
 
 SOURCE = {
     "id": "src",
@@ -20,6 +24,27 @@ def bundle(*facts: dict[str, Any], sources: list[dict[str, Any]] | None = None) 
         "sources": sources if sources is not None else [SOURCE],
         "facts": [{"sources": ["src"], **fact} for fact in facts],
     }
+
+
+def stored_fact(
+    number: int, prop: str, value: Any, *, market: str = "XX", **qualifiers: str
+) -> Fact:
+    """A public fact as the store would give it (id `number`, valid always), for the
+    engine's tests that need no database."""
+    return Fact(
+        id=number,
+        market=market,
+        property=prop,
+        value=value,
+        unit=None,
+        qualifiers=qualifiers,
+        period=Period(None, None),
+        confidence="high",
+        visibility=Visibility.PUBLIC,
+        organization="operator",
+        recorded_at=datetime(2025, 1, 1),
+        superseded_at=None,
+    )
 
 
 SEAL: dict[str, Any] = {

@@ -8,18 +8,22 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
+from autoatlas.alerts import portfolio
 from autoatlas.alerts.channels.webhook import verify
+from autoatlas.alerts.portfolio import AssessmentChange, PortfolioPair
 from autoatlas.atlas import Atlas
 from autoatlas.auth import service
 from autoatlas.auth.principal import Principal
 from autoatlas.review import changesets
 from autoatlas.store import alerts as store
+from autoatlas.store.alerts import EventRow
 from factories import SEAL, SOURCE
 
 SPEC: dict[str, Any] = SEAL
@@ -239,4 +243,23 @@ def org_id(atlas: Atlas, slug: str) -> int:
             connection.execute(
                 sa.text("SELECT id FROM organization WHERE slug = :s"), {"s": slug}
             ).scalar_one()
+        )
+
+
+def change_set_events(connection: Connection, change_set: int) -> list[EventRow]:
+    """The change events of one published change set."""
+    return [
+        e for e in store.change_events_after(connection, 0, 10_000) if e.change_set_id == change_set
+    ]
+
+
+def reassess_change_set(
+    atlas: Atlas, pairs: list[PortfolioPair], change_set: int, on: date
+) -> list[tuple[PortfolioPair, AssessmentChange]]:
+    """The portfolio alerts of one published change set, as the worker plans them."""
+    with atlas.read() as connection:
+        events = change_set_events(connection, change_set)
+        holdings = portfolio.Holdings.of(connection, pairs, on)
+        return portfolio.reassess(
+            connection, holdings, events, published_at=events[0].created_at, on=on
         )

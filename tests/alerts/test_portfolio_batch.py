@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from alerts_helpers import SPEC, fact, org_id, people, publish
+from alerts_helpers import SPEC, change_set_events, fact, org_id, people, publish
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
@@ -29,7 +29,6 @@ from autoatlas.assess.assessment import (
 )
 from autoatlas.atlas import Atlas
 from autoatlas.errors import ValidationError
-from autoatlas.store import alerts as store
 from autoatlas.store import queries
 from autoatlas.vehicles.spec import VehicleSpec
 
@@ -190,11 +189,7 @@ def test_a_change_set_gives_the_alerts_of_every_pair_assessed_alone(
     except ValidationError:  # every drawn fact is already there: nothing to compare
         reject()
     with atlas.read() as connection:
-        events = [
-            e
-            for e in store.change_events_after(connection, 0, 10_000)
-            if e.change_set_id == change_set
-        ]
+        events = change_set_events(connection, change_set)
         published_at = events[0].created_at
         holdings = portfolio.Holdings.of(connection, pairs, ON)
         found = portfolio.reassess(connection, holdings, events, published_at=published_at, on=ON)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from alerts_helpers import SPEC, fact, org_id, people, publish
+from alerts_helpers import SPEC, fact, org_id, people, publish, reassess_change_set
 
 from autoatlas.alerts import portfolio
 from autoatlas.alerts.portfolio import PortfolioPair
@@ -17,7 +17,6 @@ from autoatlas.assess.reassess import facts_moved
 from autoatlas.atlas import Atlas
 from autoatlas.domain.facts import Fact, Visibility
 from autoatlas.domain.periods import Period
-from autoatlas.store import alerts as store
 from autoatlas.vehicles.spec import VehicleSpec
 
 ON = date(2026, 7, 1)
@@ -57,19 +56,6 @@ class Spies:
         return {code for codes, _props in self.reads for code in codes}
 
 
-def _reassess(atlas: Atlas, pairs: list[PortfolioPair], change_set: int) -> list[Any]:
-    with atlas.read() as connection:
-        events = [
-            e
-            for e in store.change_events_after(connection, 0, 10_000)
-            if e.change_set_id == change_set
-        ]
-        holdings = portfolio.Holdings.of(connection, pairs, ON)
-        return portfolio.reassess(
-            connection, holdings, events, published_at=events[0].created_at, on=ON
-        )
-
-
 def test_a_member_holding_its_own_fact_is_not_reassessed(
     atlas: Atlas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -96,7 +82,7 @@ def test_a_member_holding_its_own_fact_is_not_reassessed(
         fact("EU", DUTY, 30, unit="percent", valid_from=FROM),
         fact("EU", EXTRA, 25, unit="percent", valid_from=FROM, qualifiers={"origin": "CN"}),
     )
-    found = _reassess(atlas, pairs, change_set)
+    found = reassess_change_set(atlas, pairs, change_set, ON)
     assert [(p.market, [c["change"] for c in change.changes]) for p, change in found] == [
         ("FR", ["rate_up", "rate_up", "landed_price_up"])
     ]
@@ -123,9 +109,37 @@ def test_a_bloc_change_a_member_inherits_is_reassessed_there(
     pairs = [PortfolioPair(byd, seal, "DE")]
     spies = Spies(monkeypatch)
     change_set = publish(atlas, who, fact("EU", DUTY, 30, unit="percent", valid_from=FROM))
-    found = _reassess(atlas, pairs, change_set)
+    found = reassess_change_set(atlas, pairs, change_set, ON)
     assert [p.market for p, _change in found] == ["DE"]
     assert spies.read_in_full() == {"DE"} and spies.assessed == ["DE"]
+
+
+def test_a_private_fact_shadows_the_bloc_for_its_organization_only(
+    atlas: Atlas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """byd's private DE duty shadows the EU's for byd's pairs; geely sees DE inherit it."""
+    who = people(atlas)
+    byd, geely = org_id(atlas, "byd"), org_id(atlas, "geely")
+    seal = VehicleSpec.model_validate(SPEC)
+    publish(
+        atlas,
+        who,
+        fact("EU", "trade.currency", "EUR", valid_from=FROM),
+        fact("EU", "trade.exchange_rate.usd", 0.92, valid_from=FROM),
+        fact("EU", DUTY, 10, unit="percent", valid_from=FROM),
+    )
+    publish(
+        atlas,
+        who,
+        fact("DE", DUTY, 10, unit="percent", valid_from=FROM, visibility="private"),
+        private=True,
+    )
+    pairs = [PortfolioPair(org, seal, "DE") for org in (byd, geely)]
+    spies = Spies(monkeypatch)
+    change_set = publish(atlas, who, fact("EU", DUTY, 30, unit="percent", valid_from=FROM))
+    found = reassess_change_set(atlas, pairs, change_set, ON)
+    assert [(p.organization_id, p.market) for p, _change in found] == [(geely, "DE")]
+    assert spies.assessed == ["DE"]  # geely's pair alone
 
 
 def test_facts_moved_compares_the_records_picked_and_where_they_come_from() -> None:

@@ -11,7 +11,7 @@ score and penalties, and the compact row's score, penalties, blockers and landed
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -21,28 +21,10 @@ from test_matrix_memo import _models as memo_models
 from autoatlas.assess.assessment import assess_with_facts
 from autoatlas.assess.batch import MarketBatch, ModelSet
 from autoatlas.assess.rates import Rates
-from autoatlas.domain.facts import Fact, Visibility
-from autoatlas.domain.periods import Period
 from autoatlas.vehicles.spec import VehicleSpec
+from factories import stored_fact as _fact
 
 ON = date(2026, 7, 1)
-
-
-def _fact(number: int, prop: str, value: Any, **qualifiers: str) -> Fact:
-    return Fact(
-        id=number,
-        market="XX",
-        property=prop,
-        value=value,
-        unit=None,
-        qualifiers=qualifiers,
-        period=Period(None, None),
-        confidence="high",
-        visibility=Visibility.PUBLIC,
-        organization="operator",
-        recorded_at=datetime(2025, 1, 1),
-        superseded_at=None,
-    )
 
 
 # Facts that take the rules and the landed cost down their branches, some narrowed by the

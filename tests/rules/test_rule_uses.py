@@ -6,37 +6,19 @@ the same declared fields, so an undeclared read would hand one model another's f
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 
 from autoatlas.assess.rates import Rates
-from autoatlas.domain.facts import Fact, Visibility
-from autoatlas.domain.periods import Period
 from autoatlas.rules.engine import RULES, Context, Rule, rules_reading
 from autoatlas.rules.memo import Recorder, RecordingQualifiers
 from autoatlas.vehicles.spec import VehicleSpec, parse_spec
 from factories import SEAL
+from factories import stored_fact as _fact
 
 ON = date(2026, 7, 1)
-
-
-def _fact(number: int, prop: str, value: Any, **qualifiers: str) -> Fact:
-    return Fact(
-        id=number,
-        market="XX",
-        property=prop,
-        value=value,
-        unit=None,
-        qualifiers=qualifiers,
-        period=Period(None, None),
-        confidence="high",
-        visibility=Visibility.PUBLIC,
-        organization="operator",
-        recorded_at=datetime(2025, 1, 1),
-        superseded_at=None,
-    )
 
 
 # Markets whose facts take each rule down its different branches.
