@@ -473,8 +473,9 @@ def measure_reassess(
         latencies, reads, pair_counts, kinds = [], [], [], Counter[str]()
         shadowed_counts: list[int] = []
         per_change: list[tuple[float, str, str, int, int, str, int, int]] = []
-        agree = checked = skipped_agree = skipped_checked = 0
-        shadowed_agree = shadowed_checked = 0
+        # Pairs checked against a full assessment, and those that agree: re-assessed, left
+        # out by the qualifier filter, left out as shadowed.
+        done, filtered, shadows = [0, 0], [0, 0], [0, 0]
 
         def now_in(where: str, prop: str, target: Fact, new_fact: Fact) -> list[Fact]:
             """`where`'s facts of `prop` after the change: the changed record's new version
@@ -594,28 +595,19 @@ def measure_reassess(
                     )
                 )
             if number < verify or number >= changes:  # equal to a full re-assessment
-                for model_id, where in pairs[:: max(1, len(pairs) // 50)]:
-                    full = assess_with_facts(by_id[model_id], where, ON, fresh[where], rates)
-                    checked += 1
-                    agree += digest([full]) == digest([state.assessment(model_id, where)])
-                # ... and a pair the qualifier filter left out is unchanged by the change.
+                after = {
+                    where: splice(facts[where], prop, now_in(where, prop, target, new_fact))
+                    for where in dict.fromkeys(code for _model, code in touched)
+                }
+                # The re-assessed pairs, those the qualifier filter left out, and those of
+                # a market where the property's facts did not move.
                 kept = set(pairs) | set(left_out)
                 skipped = [key for key in touched if key not in kept]
-                for model_id, where in skipped[:: max(1, len(skipped) // 50)]:
-                    now = now_in(where, prop, target, new_fact)
-                    full = assess_with_facts(
-                        by_id[model_id], where, ON, splice(facts[where], prop, now), rates
-                    )
-                    skipped_checked += 1
-                    skipped_agree += digest([full]) == digest([state.assessment(model_id, where)])
-                # ... and so is a pair of a market where the property's facts did not move.
-                for model_id, where in left_out[:: max(1, len(left_out) // 50)]:
-                    now = now_in(where, prop, target, new_fact)
-                    full = assess_with_facts(
-                        by_id[model_id], where, ON, splice(facts[where], prop, now), rates
-                    )
-                    shadowed_checked += 1
-                    shadowed_agree += digest([full]) == digest([state.assessment(model_id, where)])
+                for sample, tally in ((pairs, done), (skipped, filtered), (left_out, shadows)):
+                    for model_id, where in sample[:: max(1, len(sample) // 50)]:
+                        full = assess_with_facts(by_id[model_id], where, ON, after[where], rates)
+                        tally[0] += 1
+                        tally[1] += digest([full]) == digest([state.assessment(model_id, where)])
             state.restore(saved)  # so each change starts from the same state
     gc.unfreeze()
     latencies.sort()
@@ -637,12 +629,12 @@ def measure_reassess(
         "shadowed_pairs_max": max(shadowed_counts),
         "shadowed_pairs_total": sum(shadowed_counts),
         "changes_with_shadowed": sum(1 for n in shadowed_counts if n),
-        "verified_pairs": checked,
-        "verified_agree": agree,
-        "skipped_verified_pairs": skipped_checked,
-        "skipped_verified_agree": skipped_agree,
-        "shadowed_verified_pairs": shadowed_checked,
-        "shadowed_verified_agree": shadowed_agree,
+        "verified_pairs": done[0],
+        "verified_agree": done[1],
+        "skipped_verified_pairs": filtered[0],
+        "skipped_verified_agree": filtered[1],
+        "shadowed_verified_pairs": shadows[0],
+        "shadowed_verified_agree": shadows[1],
         "properties_changed": len(kinds),
         # What the tail is made of: the slowest changes, and the latency by what the
         # changed property feeds (the rules, the landed cost, or both).
