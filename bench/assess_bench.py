@@ -438,7 +438,14 @@ def measure_reassess(
     leave out the markets where its facts did not move (a member holding its own fact of the
     bloc's changed statement), re-run what it can move in the others."""
     assert reassess_module is not None, "src/autoatlas/assess/reassess.py is missing"
-    affected_pairs, splice = reassess_module.affected_pairs, reassess_module.splice
+    affected_pairs = reassess_module.affected_pairs
+    # splice took one property's name in earlier code, a collection of names since.
+    named = "props" in inspect.signature(reassess_module.splice).parameters
+
+    def splice(facts: list[Fact], prop: str, now: list[Fact]) -> list[Fact]:
+        changed: Any = [prop] if named else prop
+        return reassess_module.splice(facts, changed, now)  # type: ignore[no-any-return,union-attr]
+
     # Whether a market's facts of the property moved (absent before: every market moves).
     facts_moved = getattr(reassess_module, "facts_moved", None)
     batched = MarketBatch is not None and hasattr(MarketBatch, "reassessed")

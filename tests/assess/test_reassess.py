@@ -5,7 +5,10 @@ re-assessed exactly is tests/assess/test_batch_reassessed.py's."""
 
 from __future__ import annotations
 
-from autoatlas.assess.reassess import affected_pairs
+import pytest
+
+from autoatlas.assess.reassess import affected_pairs, splice
+from factories import stored_fact
 
 PORTFOLIO = [("seal", "TH"), ("dolphin", "TH"), ("seal", "DE"), ("seal", "FR"), ("seal", "EU")]
 
@@ -38,3 +41,17 @@ def test_models_by_market_give_the_same_pairs() -> None:
 def test_unread_properties_touch_nothing_and_rates_touch_everything() -> None:
     assert affected_pairs("market.bev_sales", "TH", PORTFOLIO) == []
     assert affected_pairs("trade.exchange_rate.usd", "TH", PORTFOLIO) == PORTFOLIO
+
+
+def test_splice_replaces_the_changed_properties_only() -> None:
+    vat, side, duty = (
+        stored_fact(1, "trade.vat.rate", 7),
+        stored_fact(2, "roads.driving_side", "left"),
+        stored_fact(3, "trade.excise.passenger_rate", 10),
+    )
+    new_vat = stored_fact(4, "trade.vat.rate", 10)
+    after = splice([vat, side, duty], {"trade.vat.rate", "trade.excise.passenger_rate"}, [new_vat])
+    assert after == [side, new_vat]
+    # A bare name would be read as a collection of letters and replace nothing.
+    with pytest.raises(TypeError, match="collection of property names"):
+        splice([vat], "trade.vat.rate", [new_vat])

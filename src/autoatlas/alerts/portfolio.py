@@ -32,7 +32,7 @@ from autoatlas.assess.assessment import Assessment, load_rates, statistic_proper
 from autoatlas.assess.batch import LandedTotal, MarketBatch, ModelSet
 from autoatlas.assess.landed_cost import CostPlan
 from autoatlas.assess.rates import RATE_PROPERTIES
-from autoatlas.assess.reassess import REASSESSABLE, affected_pairs, facts_moved
+from autoatlas.assess.reassess import REASSESSABLE, affected_pairs, facts_moved, splice
 from autoatlas.domain.facts import Fact
 from autoatlas.gcpause import cyclic_gc_paused
 from autoatlas.rules.engine import vehicle_qualifiers
@@ -347,7 +347,7 @@ def _reassessed(
         before = MarketBatch.of(holdings.model_set(group.pairs), market, on, facts, rates_before)
         was = before.totals()  # worked out first: the batch after carries what did not move
         props = changed[org]
-        after_facts = [*(f for f in facts if f.property not in props), *facts_now[org][market]]
+        after_facts = splice(facts, props, facts_now[org][market])
         after = before.reassessed(group.properties, after_facts, rates_after)
         for i in _may_alert(before, was, after, after.totals(), threshold):
             change = compare_assessments(

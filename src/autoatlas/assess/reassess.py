@@ -136,6 +136,11 @@ def _picked(facts: Iterable[Fact], props: Collection[str]) -> list[tuple[int, st
     return [(f.id, f.inherited_from) for f in facts if f.property in props]
 
 
-def splice(facts: Sequence[Fact], prop: str, replacement: Iterable[Fact]) -> list[Fact]:
-    """A market's facts with those of `prop` replaced by `replacement` (its facts now)."""
-    return [*(f for f in facts if f.property != prop), *replacement]
+def splice(
+    facts: Sequence[Fact], props: Collection[str], replacement: Iterable[Fact]
+) -> list[Fact]:
+    """A market's facts with those of the changed properties `props` replaced by
+    `replacement` (their facts now)."""
+    if isinstance(props, str):  # a property's name is a collection of letters, not of names
+        raise TypeError(f"splice takes a collection of property names, not {props!r}")
+    return [*(f for f in facts if f.property not in props), *replacement]
