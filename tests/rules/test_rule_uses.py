@@ -1,7 +1,9 @@
 """Every rule declares the model fields it reads (`uses`), and the declaration is exact: run
 through a recording model over facts that reach every branch, a rule (and its `applies`)
 reads no field it did not declare. The matrix shares a rule's findings between models with
-the same declared fields, so an undeclared read would hand one model another's findings."""
+the same declared fields, so an undeclared read would hand one model another's findings.
+Likewise a rule declares whether its findings name or depend on the market's code
+(`uses_market`): the matrix shares the others' between markets reading the same records."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 import pytest
 
 from autoatlas.assess.rates import Rates
-from autoatlas.rules.engine import RULES, Context, Rule, rules_reading
+from autoatlas.rules.engine import RULES, Context, Rule, Status, rules_reading
 from autoatlas.rules.memo import Recorder, RecordingQualifiers
 from autoatlas.vehicles.spec import VehicleSpec, parse_spec
 from factories import SEAL
@@ -197,3 +199,41 @@ def test_an_undeclared_read_is_caught() -> None:
     assert ("in", "certifications", "UN-R156") in _undeclared(
         RULES["regulation.un_r155"], recorder.reads
     )
+
+
+def _findings_in(item: Rule, market: str, facts: list[Any], model: VehicleSpec) -> list[Any]:
+    rates = Rates.from_facts(
+        [_fact(1, "trade.currency", "THB"), _fact(2, "trade.currency", "EUR")],
+        [_fact(3, "trade.exchange_rate.usd", 35), _fact(4, "trade.exchange_rate.usd", 0.9)],
+    )
+    context = Context(
+        model=model, market=market, on=ON, facts=facts, rule=item, converter=rates.convert
+    )
+    return list(item.check(context))
+
+
+def _market_free(findings: list[Any]) -> list[Any]:
+    """The findings as a market sharing them would have them: an "unknown — no fact" names
+    its market (Context.unknown), so the matrix never shares one; its rule and status stay."""
+    return [(f.rule, f.status) if f.status is Status.UNKNOWN else f for f in findings]
+
+
+@pytest.mark.parametrize("rule_id", _rule_ids())
+def test_a_rule_declares_whether_it_reads_the_market(rule_id: str) -> None:
+    """The matrix shares a column between markets reading the same records unless the rule
+    declares `uses_market`: over the same facts, a rule that does not declare it finds the
+    same in two markets, and one that does finds something else in at least one case (the
+    declaration is not idle)."""
+    item = RULES[rule_id]
+    differs = False
+    for rows in MARKETS:
+        facts = [_fact(10 + i, p, v, **q) for i, (p, v, q) in enumerate(rows)]
+        for model in _models():
+            if not item.applies(model):
+                continue
+            here, there = (_findings_in(item, code, facts, model) for code in ("XX", "YY"))
+            if item.uses_market:
+                differs = differs or _market_free(here) != _market_free(there)
+            else:
+                assert _market_free(here) == _market_free(there), rule_id
+    assert differs == item.uses_market, rule_id

@@ -399,7 +399,7 @@ def _blockers_moved(before: MarketBatch, after: MarketBatch) -> list[bool]:
     a re-run column (a new entries list) can differ, and a column is one rule's: the rule is
     named when the model's entry counts a failed blocker (an entry's last item)."""
     moved = [False] * len(before.models.models)
-    for (entries, group), (old_entries, old_group) in zip(
+    for (entries, group, _costs), (old_entries, old_group, _old_costs) in zip(
         after.columns, before.columns, strict=True
     ):
         if entries is old_entries and group is old_group:

@@ -12,6 +12,11 @@ The answers are those of `assess_with_facts` for each model, computed with less 
   price cap recorded: the price does not matter; a UNECE regime: no certificate is asked
   for; a BEV: its CO2 figure is not read) the groups differing only there get the findings
   of one run. The memo keys by the values read, so the narrowing is exact, not declared;
+- markets share further: a rule that does not read the market's code (`Rule.uses_market`)
+  gives the same column in every market where it reads the same records (a bloc's members
+  inheriting its statements: the reads build one object per record), on the same date
+  with the same rate table, so the column is worked out once (`ModelSet.column`); a column
+  holding an "unknown — no fact" finding, which names its market, is not shared;
 - the landed cost's facts are looked up once per kind of vehicle (`cost_plan`): powertrain,
   built in China or not, and the narrowing qualifiers; only the amounts are per model.
 A matrix row needs only the score, its penalties and the landed total (`MarketBatch.cells`,
@@ -26,16 +31,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from autoatlas.assess.assessment import Assessment
 from autoatlas.assess.landed_cost import (
+    INCENTIVE_READS,
     READS,
     CostPlan,
     cost_reads,
     plan_for,
+    price_gross,
     price_out,
-    price_total,
+    with_incentive,
 )
 from autoatlas.assess.rates import RATE_PROPERTIES, Rates
 from autoatlas.assess.scoring import Counted, Penalty, counted, explain
@@ -47,6 +54,7 @@ from autoatlas.rules.engine import (
     FactIndex,
     Finding,
     Rule,
+    Status,
     index_facts,
     projection,
     rules_reading,
@@ -61,6 +69,7 @@ __all__ = [
     "MarketBatch",
     "MatrixCell",
     "ModelSet",
+    "Scored",
     "cost_plans",
 ]
 
@@ -72,9 +81,19 @@ _NOTHING: _Entry = ((), (), (), 0)
 # A rule's grouping of the models: each model's group (0: the rule does not apply to it)
 # and one model of each group (its index; -1 for group 0).
 _Groups = tuple[list[int], list[int]]
-# A rule's answers in a market: its distinct entries, and each model's (an index into them).
-_Column = tuple[list[_Entry], list[int]]
-_Scored = tuple[list[Penalty], int, int]  # penalties, fit score, failed blockers
+
+
+class _Column(NamedTuple):
+    """A rule's answers in a market: its distinct entries, each model's (an index into
+    them), and what each entry costs (ModelSet.cost_kinds: entries that cost the fit score
+    the same and count the same failed blockers have one number; 0 costs nothing)."""
+
+    entries: list[_Entry]
+    group: list[int]
+    costs: list[int]
+
+
+Scored = tuple[list[Penalty], int, int]  # penalties, fit score, failed blockers
 LandedTotal = tuple[Decimal | None, bool, str]  # landed total, complete, currency
 
 
@@ -88,6 +107,17 @@ class ModelSet:
     _projections: dict[Rule, list[tuple[Any, ...]]] = field(default_factory=dict)
     _groups: dict[tuple[Rule, tuple[str, ...]], _Groups] = field(default_factory=dict)
     _kinds: dict[tuple[str, ...], _Groups] = field(default_factory=dict)
+    # Columns shared between markets (see `column`), by rule, date, rate table and the
+    # identities of the records read; each holds those records and the rate table, so
+    # that their identities are not reused while it is kept.
+    _columns: dict[tuple[Any, ...], tuple[tuple[Fact, ...], object, _Column]] = field(
+        default_factory=dict
+    )
+    _cost_moved: dict[frozenset[str], list[bool]] = field(default_factory=dict)
+    # A number per distinct (counted findings, failed blockers) of an entry, 0 for none.
+    _cost_kinds: dict[tuple[tuple[Counted, ...], int], int] = field(
+        default_factory=lambda: {((), 0): 0}
+    )
 
     @classmethod
     def of(cls, models: Sequence[VehicleSpec]) -> ModelSet:
@@ -142,6 +172,55 @@ class ModelSet:
                 of_model.append(kind)
             found = self._kinds[narrowing] = (of_model, first)
         return found
+
+    def cost_moved(self, props: frozenset[str]) -> list[bool]:
+        """Per model, whether its landed cost can read any of `props` (`cost_reads`: a BEV
+        duty is not read for an ICE model)."""
+        found = self._cost_moved.get(props)
+        if found is None:
+            found = self._cost_moved[props] = [
+                not props.isdisjoint(cost_reads(m.powertrain, m.origin)) for m in self.models
+            ]
+        return found
+
+    def cost_kinds(self, entries: Sequence[_Entry]) -> list[int]:
+        """Each entry's cost number: equal numbers cost the fit score the same and count
+        the same failed blockers, across the rules and markets of this model set."""
+        kinds = self._cost_kinds
+        found = []
+        for entry in entries:
+            key = (entry[2], entry[3])
+            number = kinds.get(key)
+            if number is None:
+                number = kinds[key] = len(kinds)
+            found.append(number)
+        return found
+
+    def column(
+        self, item: Rule, market: str, on: date, facts: list[Fact], rates: Rates, index: FactIndex
+    ) -> _Column:
+        """The rule's column in the market: each model's entry. Where the rule does not
+        read the market's code, its findings are a function of the records it reads (and
+        the date, rates and models), so a market reading the same records as one before
+        gets that market's column; an entry naming its market (Context.unknown) keeps the
+        column to it."""
+        if item.uses is None:
+            entries = _recorded(item, self, market, on, facts, rates, index)
+            return _Column(entries, list(range(len(entries))), self.cost_kinds(entries))
+        if item.uses_market:
+            return _shared(item, self, market, on, facts, rates, index)
+        read = tuple([f for prop in item.reads for f in index.get(prop, _NO_FACTS)])
+        key = (item.id, on, id(rates.per_usd), *map(id, read))
+        kept = self._columns.get(key)
+        if kept is not None:
+            return kept[2]
+        column = _shared(item, self, market, on, facts, rates, index)
+        if not any(f.status is Status.UNKNOWN for entry in column.entries for f in entry[0]):
+            self._columns[key] = (read, rates.per_usd, column)
+        return column
+
+
+_NO_FACTS: list[Fact] = []
 
 
 def _load_rules() -> None:
@@ -214,18 +293,19 @@ class MarketBatch:
     plans: list[CostPlan]
     # Per plan (by id): what its pricing owes nothing to the price (landed_cost._fixed).
     fixed: dict[int, dict[str, Any]] = field(default_factory=dict)
-    # Each model's score and total once worked out (None: not yet, or moved by a change).
-    _scores_known: list[_Scored | None] | None = None
+    # Each model's score and total once worked out (None: not yet, or moved by a change),
+    # and its total before the incentive (landed_cost.price_gross; the total itself where
+    # there is no incentive), which a change to the incentive's facts alone leaves.
+    _scores_known: list[Scored | None] | None = None
     _totals_known: list[LandedTotal | None] | None = None
+    _gross_known: list[LandedTotal | None] | None = None
 
     @classmethod
     def of(
         cls, models: ModelSet, market: str, on: date, facts: list[Fact], rates: Rates
     ) -> MarketBatch:
         index = index_facts(facts)
-        columns = [
-            _column(item, models, market, on, facts, rates, index) for item in RULES.values()
-        ]
+        columns = [models.column(item, market, on, facts, rates, index) for item in RULES.values()]
         plans = cost_plans(models, market, on, facts, index)
         return cls(models, market, on, facts, rates, index, columns, plans)
 
@@ -234,16 +314,14 @@ class MarketBatch:
         findings: list[Finding] = []
         used: list[Fact] = []
         costing: list[Counted] = []
-        for entries, group in self.columns:
+        for entries, group, _costs in self.columns:
             entry = entries[group[i]]
             if entry[0] or entry[1]:
                 findings += entry[0]
                 used += entry[1]
                 costing += entry[2]
         model, plan = self.models.models[i], self.plans[i]
-        known = self.fixed.get(id(plan))
-        if known is None:
-            known = self.fixed[id(plan)] = {}
+        known = self._fixed_of(plan)
         cost = price_out(plan, model, Rates(per_usd=self.rates.per_usd, used=used), known)
         return Assessment(model, self.market, self.on, findings, cost, explain(costing))
 
@@ -253,10 +331,10 @@ class MarketBatch:
     def cells(self) -> list[MatrixCell]:
         """The compact rows: score, penalties, blockers and landed total per model."""
         with cyclic_gc_paused():  # a thousand rows and their lists, and no cycles
-            scores, totals = self._scores(), self.totals()
+            scores, totals = self.scores(), self.totals()
             return self._rows(scores, totals)
 
-    def _rows(self, scores: list[_Scored], totals: list[LandedTotal]) -> list[MatrixCell]:
+    def _rows(self, scores: list[Scored], totals: list[LandedTotal]) -> list[MatrixCell]:
         market, on = self.market, self.on
         return [
             MatrixCell(
@@ -289,17 +367,17 @@ class MarketBatch:
         index = index_facts(facts)
         ids = {r.id for prop in props for r in rules_reading(prop)}
         columns = [
-            _column(item, models, market, on, facts, rates, index) if item.id in ids else column
+            models.column(item, market, on, facts, rates, index) if item.id in ids else column
             for item, column in zip(RULES.values(), self.columns, strict=True)
         ]
-        plans, fixed, totals = self.plans, self.fixed, self._totals_known
-        costed = [prop for prop in props if prop in READS]
+        plans, fixed, totals, gross = self.plans, self.fixed, self._totals_known, self._gross_known
+        costed = frozenset(prop for prop in props if prop in READS)
         if costed:
-            moved = [
-                any(prop in cost_reads(m.powertrain, m.origin) for prop in costed)
-                for m in models.models
-            ]
-            fresh = cost_plans(models, market, on, facts, index, moved)
+            moved = models.cost_moved(costed)
+            # The incentive is read last: a change to its facts alone keeps each plan's other
+            # facts and each model's total before it.
+            late = costed <= INCENTIVE_READS
+            fresh = cost_plans(models, market, on, facts, index, moved, plans if late else None)
             plans = [
                 new if again else old for new, old, again in zip(fresh, plans, moved, strict=True)
             ]
@@ -309,23 +387,24 @@ class MarketBatch:
             fixed = {key: value for key, value in fixed.items() if key in kept}
             if totals is not None:
                 totals = [None if again else t for t, again in zip(totals, moved, strict=True)]
+            if gross is not None and not late:
+                gross = [None if again else g for g, again in zip(gross, moved, strict=True)]
         batch = MarketBatch(models, market, on, facts, rates, index, columns, plans, fixed)
-        batch._totals_known = totals
+        batch._totals_known, batch._gross_known = totals, gross
         batch._scores_known = self._rescored(columns) if self._scores_known else None
         return batch
 
-    def _rescored(self, columns: list[_Column]) -> list[_Scored | None]:
+    def _rescored(self, columns: list[_Column]) -> list[Scored | None]:
         """This batch's scores where the models' findings cost what they did under
         `columns` (the same findings' costs and failed blockers in every column), None
         where a re-run column changed them."""
-        scores = cast(list["_Scored | None"], self._scores_known)
+        scores = cast(list["Scored | None"], self._scores_known)
         moved: list[tuple[list[int], list[int], list[int], list[int]]] = []
-        for (entries, group), (old_entries, old_group) in zip(columns, self.columns, strict=True):
+        for (entries, group, now), (old_entries, old_group, before) in zip(
+            columns, self.columns, strict=True
+        ):
             if entries is old_entries and group is old_group:
                 continue  # not re-run
-            kinds: dict[tuple[tuple[Counted, ...], int], int] = {}
-            now = [kinds.setdefault((e[2], e[3]), len(kinds)) for e in entries]
-            before = [kinds.setdefault((e[2], e[3]), len(kinds)) for e in old_entries]
             if group == old_group and now == before:
                 continue  # every group costs what it did
             moved.append((now, group, before, old_group))
@@ -338,26 +417,21 @@ class MarketBatch:
             for i, scored in enumerate(scores)
         ]
 
-    def _scores(self) -> list[_Scored]:
+    def scores(self) -> list[Scored]:
         """Each model's penalties, fit score and failed blockers (worked out where not
         known: all of them at first, then those a re-assessment moved)."""
         known = self._scores_known
         if known is not None and all(s is not None for s in known):
-            return cast(list[_Scored], known)
-        # What a model's entries cost, in rule order, identified per rule by a small number:
-        # models with the same numbers have the same penalties and blockers, worked out once.
-        counting = []
-        for entries, group in self.columns:
-            kinds: dict[tuple[tuple[Counted, ...], int], int] = {}
-            number = [kinds.setdefault((e[2], e[3]), len(kinds)) for e in entries]
-            if len(kinds) > 1 or entries[0][2] or entries[0][3]:
-                counting.append((entries, group, number))
+            return cast(list[Scored], known)
+        # What a model's entries cost, in rule order, by their cost numbers: models with the
+        # same numbers have the same penalties and blockers, worked out once.
+        counting = [column for column in self.columns if any(column.costs)]
         found = list(known or [None] * len(self.models.models))
         todo = [i for i, scored in enumerate(found) if scored is None]
         # The numbers column by column, then zipped: one tuple per model built in C.
         numbers = [[number[group[i]] for i in todo] for _e, group, number in counting]
         keys = list(zip(*numbers, strict=True)) if numbers else [()] * len(todo)
-        alike: dict[tuple[int, ...], _Scored] = {}
+        alike: dict[tuple[int, ...], Scored] = {}
         for i, key in zip(todo, keys, strict=True):
             scored = alike.get(key)
             if scored is None:
@@ -368,28 +442,37 @@ class MarketBatch:
                 scored = alike[key] = (penalties, score, sum(entry[3] for entry in chosen))
             found[i] = scored
         self._scores_known = found
-        return cast(list[_Scored], found)
+        return cast(list[Scored], found)
 
     def totals(self) -> list[LandedTotal]:
         """Each model's landed total, complete or not, and currency (worked out where not
-        known)."""
+        known; from the total before the incentive where that is)."""
         known = self._totals_known
         if known is not None and all(t is not None for t in known):
             return cast(list[LandedTotal], known)
+        count = len(self.models.models)
+        found = list(known or [None] * count)
+        gross = list(self._gross_known or [None] * count)
         rates = Rates(per_usd=self.rates.per_usd)  # the rates the totals used are not kept
-        fixed = self.fixed
-        found: list[LandedTotal] = []
-        for i, total in enumerate(known or [None] * len(self.models.models)):
+        models, plans = self.models.models, self.plans
+        for i, total in enumerate(found):
             if total is None:
-                plan = self.plans[i]
-                priced = fixed.get(id(plan))
-                if priced is None:
-                    priced = fixed[id(plan)] = {}
-                total = price_total(plan, self.models.models[i], rates, priced)
+                plan, model = plans[i], models[i]
+                priced = self._fixed_of(plan)
+                before = gross[i]
+                if before is None:
+                    before = gross[i] = price_gross(plan, model, rates, priced)
+                found[i] = with_incentive(plan, model, rates, before, priced)
                 rates.used.clear()
-            found.append(total)
-        self._totals_known = cast(list["LandedTotal | None"], found)
-        return found
+        self._totals_known, self._gross_known = found, gross
+        return cast(list[LandedTotal], found)
+
+    def _fixed_of(self, plan: CostPlan) -> dict[str, Any]:
+        """What the plan's pricing owes nothing to the price (landed_cost._fixed), kept."""
+        known = self.fixed.get(id(plan))
+        if known is None:
+            known = self.fixed[id(plan)] = {}
+        return known
 
 
 @lru_cache(maxsize=1 << 15)
@@ -408,10 +491,13 @@ def cost_plans(
     facts: list[Fact],
     index: FactIndex,
     only: Sequence[bool] | None = None,
+    before: Sequence[CostPlan] | None = None,
 ) -> list[CostPlan]:
     """Each model's cost plan, looked up once per kind of vehicle: powertrain, built in
     China or not, and the vehicle qualifiers the market's cost facts are narrowed by.
-    With `only`, the models it marks False get no plan (None in their place)."""
+    With `only`, the models it marks False get no plan (None in their place). With
+    `before`, the plans before a change to the incentive's facts alone: only those are
+    looked up again (landed_cost.plan_for)."""
     of_model, first = models.kinds(_narrowing(index, READS))
     found: dict[int, CostPlan] = {}  # per kind present
     plans = []
@@ -423,24 +509,10 @@ def cost_plans(
         if plan is None:
             i = first[kind]
             model, vehicle = models.models[i], models.vehicles[i]
-            plan = found[kind] = plan_for(model, market, on, facts, index, vehicle)
+            earlier = None if before is None else before[i]
+            plan = found[kind] = plan_for(model, market, on, facts, index, vehicle, earlier)
         plans.append(plan)
     return plans
-
-
-def _column(
-    item: Rule,
-    models: ModelSet,
-    market: str,
-    on: date,
-    facts: list[Fact],
-    rates: Rates,
-    index: FactIndex,
-) -> _Column:
-    if item.uses is None:
-        column = _recorded(item, models, market, on, facts, rates, index)
-        return column, list(range(len(column)))
-    return _shared(item, models, market, on, facts, rates, index)
 
 
 def _shared(
@@ -486,7 +558,7 @@ def _shared(
             remember(tree, reads, entry)
             found = entry
         entries.append(found)
-    return entries, of_model
+    return _Column(entries, of_model, models.cost_kinds(entries))
 
 
 def _run(

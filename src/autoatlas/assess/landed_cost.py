@@ -9,7 +9,7 @@ excise (+ luxury tax for VAT), incentives subtracted when the price is under the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -22,6 +22,7 @@ from autoatlas.rules.library.trade import ADDITIONAL_DUTY, additional_duty_fact
 from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
+    "INCENTIVE_READS",
     "MFN_DUTY",
     "CostLine",
     "CostPlan",
@@ -29,8 +30,10 @@ __all__ = [
     "cost_plan",
     "cost_reads",
     "plan_for",
+    "price_gross",
     "price_out",
     "price_total",
+    "with_incentive",
 ]
 
 MFN_DUTY = {
@@ -166,10 +169,7 @@ def cost_plan(ctx: Context) -> CostPlan:
     luxury_rate = ctx.fact("trade.luxury_tax.rate")
     vat = ctx.fact("trade.vat.rate")
     registration = ctx.fact("trade.registration_tax.rate")
-    incentive, cap = (
-        ctx.fact("policy.ev_incentive.amount"),
-        ctx.fact("policy.ev_incentive.price_cap"),
-    )
+    incentive, cap = _incentive(ctx)
     return CostPlan(
         currency_fact,
         duty_fact,
@@ -185,6 +185,10 @@ def cost_plan(ctx: Context) -> CostPlan:
     )
 
 
+def _incentive(ctx: Context) -> tuple[Fact | None, Fact | None]:
+    return ctx.fact("policy.ev_incentive.amount"), ctx.fact("policy.ev_incentive.price_cap")
+
+
 # What the landed cost is allowed to read, as a rule's context sees it.
 _COST_RULE = Rule("assess.landed_cost", "Landed cost", READS, lambda ctx: ())
 
@@ -196,9 +200,12 @@ def plan_for(
     facts: list[Fact],
     index: FactIndex,
     vehicle: dict[str, str],
+    before: CostPlan | None = None,
 ) -> CostPlan:
     """`cost_plan` of `model` in `market` on `on`, over the market's facts (`index`:
-    index_facts(facts); `vehicle`: vehicle_qualifiers(model))."""
+    index_facts(facts); `vehicle`: vehicle_qualifiers(model)). With `before`, the model's
+    plan before a change to the incentive's facts alone (INCENTIVE_READS): only those are
+    looked up again."""
     context = Context(
         model=model,
         market=market,
@@ -208,6 +215,9 @@ def plan_for(
         index=index,
         vehicle=vehicle,
     )
+    if before is not None:
+        incentive, cap = _incentive(context)
+        return replace(before, incentive=incentive, incentive_cap=cap)
     return cost_plan(context)
 
 
@@ -239,11 +249,7 @@ def price_out(
             )
         )
         return cost
-    if fixed is None:
-        fixed = {}
-    known = fixed.get(currency)
-    if known is None:
-        known = fixed[currency] = _fixed(plan, currency, rates)
+    known = _known(plan, currency, rates, fixed)
     value = _money(value)
     lines = cost.lines
     basis_note = (
@@ -344,12 +350,13 @@ def cost_reads(powertrain: str, origin: str) -> frozenset[str]:
     if powertrain in ADDITIONAL_DUTY:
         found.add(ADDITIONAL_DUTY[powertrain])
     if powertrain in _ELECTRIC:
-        found |= _INCENTIVE_READS
+        found |= INCENTIVE_READS
     return frozenset(found)
 
 
-# The facts the incentive line reads (an electric model's only).
-_INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
+# The facts the incentive line reads (an electric model's only), last: nothing before it
+# (`price_gross`) reads them.
+INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,18 +416,23 @@ def price_total(
     """`price_out(plan, model, rates)`'s (total, complete, currency) without its lines: the
     same arithmetic in the same order (a matrix row needs only these). `fixed`, a dict kept
     by the caller for one plan and rate table, holds what does not depend on the price.
-    Equal to price_out's by test (tests/assess/test_price_total.py)."""
+    Equal to price_out's by test (tests/assess/test_matrix_cells.py)."""
+    return with_incentive(plan, model, rates, price_gross(plan, model, rates, fixed), fixed)
+
+
+def price_gross(
+    plan: CostPlan, model: VehicleSpec, rates: Rates, fixed: dict[str, Any] | None = None
+) -> tuple[Decimal | None, bool, str]:
+    """`price_total` before the incentive: the customer price before it (None without an
+    exchange rate for the price), complete or not, and the currency. It reads none of the
+    incentive's facts (`INCENTIVE_READS`), so a change to those alone leaves it as it was."""
     currency_fact = plan.currency
     currency = currency_fact.value if currency_fact else model.price.currency
     price = model.price
     value = rates.convert(price.amount, price.currency, currency)
     if value is None:
         return None, False, currency
-    if fixed is None:
-        fixed = {}
-    known = fixed.get(currency)
-    if known is None:
-        known = fixed[currency] = _fixed(plan, currency, rates)
+    known = _known(plan, currency, rates, fixed)
     value = _money(value)
     complete = True
     if known.duty is None:
@@ -448,8 +460,33 @@ def price_total(
         gross += _money((taxed + luxury) * known.vat / 100)
     if known.registration is not None:
         gross += _money(taxed * known.registration / 100)
-    if known.incentive is not None and model.powertrain in _ELECTRIC:
-        grant, limit = known.incentive
-        if grant is not None and (limit is None or gross <= limit):
-            gross += -_money(grant)
     return gross.quantize(_CENT), complete, currency
+
+
+def with_incentive(
+    plan: CostPlan,
+    model: VehicleSpec,
+    rates: Rates,
+    gross: tuple[Decimal | None, bool, str],
+    fixed: dict[str, Any] | None = None,
+) -> tuple[Decimal | None, bool, str]:
+    """The landed total from `price_gross`'s: less the incentive where the model gets it
+    (`gross` itself where it does not)."""
+    amount, complete, currency = gross
+    if amount is None or plan.incentive is None or model.powertrain not in _ELECTRIC:
+        return gross
+    incentive = _known(plan, currency, rates, fixed).incentive
+    assert incentive is not None  # as plan.incentive is not
+    grant, limit = incentive
+    if grant is None or (limit is not None and amount > limit):
+        return gross
+    return (amount - _money(grant)).quantize(_CENT), complete, currency
+
+
+def _known(plan: CostPlan, currency: str, rates: Rates, fixed: dict[str, Any] | None) -> _Fixed:
+    if fixed is None:
+        return _fixed(plan, currency, rates)
+    known = fixed.get(currency)
+    if known is None:
+        known = fixed[currency] = _fixed(plan, currency, rates)
+    return known

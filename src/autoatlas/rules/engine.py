@@ -266,6 +266,11 @@ class Rule:
     # The description in Simplified Chinese (the decorator requires it; a rule built by hand
     # without one is described in English in both languages).
     description_zh: str = ""
+    # Whether its findings depend on the market's code itself (`ctx.market`), not only on
+    # the market's facts: a matrix shares the findings of the others between markets whose
+    # facts are the same records (a bloc's members). Exact by test:
+    # tests/rules/test_rule_uses.py.
+    uses_market: bool = False
 
     def describe(self, language: str) -> str:
         """What the rule checks, in `language` ("en" or "zh")."""
@@ -308,6 +313,7 @@ def rule(
     description_zh: str,
     applies: Callable[[VehicleSpec], bool] | None = None,
     uses: tuple[Use, ...] | None = None,
+    uses_market: bool = False,
 ) -> Callable[[Check], Check]:
     """Register a rule function under `rule_id`, described in English and Chinese (pages and
     reports show the description in their language, so both are required)."""
@@ -325,6 +331,7 @@ def rule(
             applies or (lambda _m: True),
             uses,
             description_zh,
+            uses_market,
         )
         return check
 

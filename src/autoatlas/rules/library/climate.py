@@ -14,6 +14,7 @@ from autoatlas.rules.engine import Context, Finding, Severity, rule
     description="Coldest monthly mean of the main cities against the operating range",
     description_zh="主要城市最冷月平均气温是否在车辆工作温度范围内",
     uses=("operating_temp_min_c", "powertrain", "battery_thermal_management"),
+    uses_market=True,  # names the market where a city is not given
 )
 def cold(ctx: Context) -> Iterator[Finding]:
     cities = ctx.all("climate.temp_min_c")
@@ -63,6 +64,7 @@ def cold(ctx: Context) -> Iterator[Finding]:
     description="Hottest monthly mean of the main cities against the operating range",
     description_zh="主要城市最热月平均气温是否在车辆工作温度范围内",
     uses=("operating_temp_max_c", "battery_thermal_management"),
+    uses_market=True,  # names the market where a city is not given
 )
 def heat(ctx: Context) -> Iterator[Finding]:
     cities = ctx.all("climate.temp_max_c")

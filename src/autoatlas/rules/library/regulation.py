@@ -229,6 +229,7 @@ def connected_vehicle_origin(ctx: Context) -> Iterator[Finding]:
     description_zh="须在该市场境内存储的车辆数据（数据本地化）",
     applies=lambda m: m.connected_services,
     uses=("connected_services", "data_processed_in"),
+    uses_market=True,  # the data must stay in this market
 )
 def data_localisation(ctx: Context) -> Iterator[Finding]:
     required = ctx.fact("regulation.vehicle_data.localisation_required")

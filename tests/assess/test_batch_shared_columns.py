@@ -1,0 +1,148 @@
+"""Columns shared between markets (`ModelSet.column`): a rule that does not read the market's
+code (`Rule.uses_market`) gives the same column wherever it reads the same records, so the
+markets reading them share one: a bloc's members, which `bulk_profiles` gives one object per
+inherited record. Sharing must change nothing: every market's rows and full assessments are
+what a batch of its own, sharing nothing, gives, before and after a change to the bloc."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from fact_changes import CHANGES, changed
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_matrix_cells import MODELS, POOL, _rates
+from test_matrix_memo import _models as memo_models
+
+from autoatlas.assess.batch import MarketBatch, ModelSet
+from autoatlas.domain.facts import Fact
+from factories import stored_fact as _fact
+
+ON = date(2026, 7, 1)
+CHOSEN = MODELS[::3]
+
+
+def _rows(batch: MarketBatch) -> list[tuple[Any, ...]]:
+    return [
+        (c.model.id, c.score, c.penalties, c.blockers, c.total, c.currency, c.complete)
+        for c in batch.cells()
+    ]
+
+
+def _same_as_alone(batch: MarketBatch) -> None:
+    alone = MarketBatch.of(ModelSet.of(CHOSEN), batch.market, ON, batch.facts, batch.rates)
+    assert _rows(batch) == _rows(alone)
+    assert [a.as_dict() for a in batch.assessments()] == [a.as_dict() for a in alone.assessments()]
+
+
+def _bloc(chosen: list[bool]) -> list[Fact]:
+    """The bloc's records as its members read them: one object each, marked inherited."""
+    return [
+        replace(_fact(100 + i, *POOL[i][:2], **POOL[i][2]), market="EU", inherited_from="EU")
+        for i, yes in enumerate(chosen)
+        if yes
+    ]
+
+
+def _member(code: str, number: int, own: list[bool], bloc: list[Fact]) -> list[Fact]:
+    """A member's facts: its own statements, and the bloc's of the properties it does not
+    state itself (a simplification of the per-statement pick that is enough here)."""
+    mine = [
+        replace(_fact(1000 * (number + 1) + i, *POOL[i][:2], **POOL[i][2]), market=code)
+        for i, yes in enumerate(own)
+        if yes
+    ]
+    stated = {f.property for f in mine}
+    return [*mine, *(f for f in bloc if f.property not in stated)]
+
+
+_OWN = st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)).map(
+    lambda own: [yes and i % 3 == 0 for i, yes in enumerate(own)]  # members state a few
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    inherited=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
+    members=st.lists(_OWN, min_size=2, max_size=4),
+    change=st.tuples(
+        st.sampled_from(CHANGES), st.integers(0, len(POOL) - 1), st.integers(0, 10_000)
+    ),
+)
+def test_markets_reading_the_same_records_get_what_each_gets_alone(
+    inherited: list[bool], members: list[list[bool]], change: tuple[str, int, int]
+) -> None:
+    shared, rates = ModelSet.of(CHOSEN), _rates()
+    bloc = _bloc(inherited)
+    batches = {}
+    for number, own in enumerate(members):
+        code = f"M{number}"
+        batches[code] = batch = MarketBatch.of(
+            shared, code, ON, _member(code, number, own, bloc), rates
+        )
+        batch.cells()  # worked out before the change, then carried
+        _same_as_alone(batch)
+    # The bloc changes one record: its members read the new version, one object for all.
+    kind, version, which = change
+    after = [
+        replace(f, market="EU", inherited_from="EU") if f.market != "EU" else f
+        for f in changed(bloc, kind, POOL[version], which, number=900)
+    ]
+    for number, own in enumerate(members):
+        code = f"M{number}"
+        again = batches[code].reassessed(
+            {POOL[version][0]}, _member(code, number, own, after), rates
+        )
+        _same_as_alone(again)
+
+
+def test_a_column_is_worked_out_once_for_the_markets_reading_the_same_records(
+    monkeypatch: Any,
+) -> None:
+    """The sharing is taken: incentive eligibility, which reads each model's price against a
+    cap, runs once per model for three members reading the bloc's records, not three times;
+    a member stating its own cap gets runs of its own."""
+    import autoatlas.assess.batch as batch_module
+
+    runs: list[str] = []
+    real = batch_module._run
+
+    def counting(item: Any, *args: Any) -> Any:
+        runs.append(item.id)
+        return real(item, *args)
+
+    monkeypatch.setattr(batch_module, "_run", counting)
+    models = [
+        m.with_changes(id=f"p{n}", price={"amount": str(20000 + n), "currency": "USD"})
+        for n, m in enumerate(memo_models())
+        if m.powertrain == "BEV"
+    ]
+    bloc = [
+        replace(f, market="EU", inherited_from="EU")
+        for f in (
+            _fact(10, "policy.ev_incentive.amount", {"amount": "3000", "currency": "EUR"}),
+            _fact(11, "policy.ev_incentive.price_cap", {"amount": "40000", "currency": "USD"}),
+        )
+    ]
+    shared, rates = ModelSet.of(models), _rates()  # one rate table, as a matrix reads it
+    for code in ("DE", "FR", "IT"):
+        MarketBatch.of(shared, code, ON, bloc, rates)
+    assert runs.count("policy.incentive_eligibility") == len(models)
+    own_cap = _fact(12, "policy.ev_incentive.price_cap", {"amount": "30000", "currency": "USD"})
+    MarketBatch.of(shared, "PL", ON, [bloc[0], own_cap], rates)
+    assert runs.count("policy.incentive_eligibility") == 2 * len(models)
+
+
+def test_a_finding_naming_its_market_is_not_shared() -> None:
+    """With no incentive recorded the finding is "unknown — no fact ... in <market>": each
+    market gets its own, though both read the same (no) records."""
+    shared, rates = ModelSet.of([m for m in memo_models() if m.powertrain == "BEV"][:1]), _rates()
+    found = {
+        code: MarketBatch.of(shared, code, ON, [], rates).assessment(0).findings
+        for code in ("DE", "FR")
+    }
+    for code, findings in found.items():
+        (unknown,) = [f for f in findings if f.rule == "policy.incentive_eligibility"]
+        assert f" in {code} on " in unknown.message.en
