@@ -12,12 +12,14 @@ through SQLite's backup API): as generated (only numeric properties, so many rul
 "unknown — no fact"), then with a layer of rule-relevant facts per market imported with
 `Atlas.import_files`. (b) 200 random changes to one fact of one market: find the affected
 pairs (`affected_pairs`, with the changed fact's qualifiers), re-read the changed property,
-re-assess each affected market's pairs together (`reassess_market`); latency p50/p99 (goal
-<= 50 ms). (c) The product path (bench/assess_product.py): one-fact change sets published
-with `Atlas.import_files`, each re-assessed over the whole portfolio by
-`alerts.portfolio.reassess` as the alerts worker calls it, against the per-pair path before
-commit 5d74c18 on a sample (time per pair, and the same alerts). Writes
-bench/results/assess.json and assess-profile.txt (results/assess.md and the README's section
+re-assess each affected market's pairs together (`MarketBatch.reassessed`, then each
+model's score and landed total); latency p50/p99 (goal <= 50 ms), and apart the same with
+the matrix rows (`cells()`) rebuilt; then every statement a bloc records, changed once.
+(c) The product path (bench/assess_product.py): one-fact change sets published with
+`Atlas.import_files`, each re-assessed over the whole portfolio by `alerts.portfolio.reassess`
+as the alerts worker calls it, against the per-pair path before commit 5d74c18 on a sample
+(time per pair, and the same alerts). Writes bench/results/assess.json and
+assess-profile.txt (results/assess.md and the README's section
 are written by hand from them).
 """
 
@@ -354,7 +356,8 @@ def _members(connection: Any, markets: list[str]) -> dict[str, list[str]]:
 class _BatchState:
     """The matrix state as the matrix holds it: each market's `MarketBatch`, its rows worked
     out. A change replaces the batch of each market it moves (`MarketBatch.reassessed`) and
-    works out the new rows (`cells()`)."""
+    works out each model's score and landed total (`scores()`, `totals()`: what the alerts
+    compare); the matrix rows (`cells()`) are built apart, timed on their own."""
 
     def __init__(self, models: list[Any], facts: dict[str, list[Fact]], rates: Any) -> None:
         self.models, self.facts, self.rates = ModelSet.of(models), facts, rates
@@ -369,8 +372,15 @@ class _BatchState:
 
     def reassess(self, where: str, _ids: set[str], prop: str, facts: list[Fact]) -> None:
         batch = self.batches[where].reassessed({prop}, facts, self.rates)
-        batch.cells()
+        if hasattr(batch, "scores"):
+            batch.scores()
+            batch.totals()
+        else:  # before scores() was public: the rows were the only way to them
+            batch.cells()
         self.batches[where] = batch
+
+    def rows(self, where: str) -> None:
+        self.batches[where].cells()
 
     def assessment(self, model_id: str, where: str) -> Assessment:
         return self.batches[where].assessment(self.row[model_id])  # type: ignore[no-any-return]
@@ -400,6 +410,9 @@ class _AssessmentState:
                 self.pairs[(model.id, where)] = assess_with_facts(
                     model, where, ON, self.facts[where], self.rates
                 )
+
+    def rows(self, where: str) -> None:
+        pass  # the full assessments are the state: no rows apart
 
     def reassess(self, where: str, ids: set[str], prop: str, facts: list[Fact]) -> None:
         keys = [(m.id, where) for m in self.models if m.id in ids]
@@ -478,22 +491,32 @@ def measure_reassess(
             and prop not in reassess_module.RATE_PROPERTIES
         ]
         latencies, reads, pair_counts, kinds = [], [], [], Counter[str]()
+        row_latencies: list[float] = []
         shadowed_counts: list[int] = []
         per_change: list[tuple[float, str, str, int, int, str, int, int]] = []
         # Pairs checked against a full assessment, and those that agree: re-assessed, left
         # out by the qualifier filter, left out as shadowed.
         done, filtered, shadows = [0, 0], [0, 0], [0, 0]
 
+        # The changed record's new version as each market reads it, own or inherited (one
+        # object per way it is read, as bulk_profiles builds them: the members inheriting
+        # it share one).
+        versions: dict[tuple[int, str | None], Fact] = {}
+
         def now_in(where: str, prop: str, target: Fact, new_fact: Fact) -> list[Fact]:
             """`where`'s facts of `prop` after the change: the changed record's new version
             wherever the market picks it, its own or inherited (marked as it inherits it)."""
-            return [
-                dataclasses.replace(new_fact, inherited_from=f.inherited_from)
-                if f.id == target.id
-                else f
-                for f in facts[where]
-                if f.property == prop
-            ]
+            found = []
+            for f in facts[where]:
+                if f.property != prop:
+                    continue
+                if f.id == target.id:
+                    key = (new_fact.id, f.inherited_from)
+                    f = versions.get(key) or versions.setdefault(
+                        key, dataclasses.replace(new_fact, inherited_from=f.inherited_from)
+                    )
+                found.append(f)
+            return found
 
         _log(f"reassess: {changes} changes ({len(candidates):,} candidate statements) ...")
         plan: list[tuple[str, str, Fact, Fact]] = []
@@ -561,14 +584,21 @@ def measure_reassess(
             # the matrix pauses it (the new rows make no cycles; the collection the paused
             # allocations are owed runs between changes, with the freeze below).
             with cyclic_gc_paused():
+                ids: dict[str, set[str]] = defaultdict(set)  # by market, in one pass
+                for model_id, code in pairs:
+                    ids[code].add(model_id)
                 for where in fresh:
-                    ids = {model_id for model_id, code in pairs if code == where}
-                    state.reassess(where, ids, prop, fresh[where])
+                    state.reassess(where, ids[where], prop, fresh[where])
             elapsed = time.perf_counter() - started
+            with cyclic_gc_paused():  # and the matrix rows of the re-assessed markets
+                for where in fresh:
+                    state.rows(where)
+            with_rows = time.perf_counter() - started
             if number >= changes:  # a bloc's statement: reported apart
                 bloc_rows.append(
                     {
                         "ms": round(elapsed * 1000, 2),
+                        "with_rows_ms": round(with_rows * 1000, 2),
                         "property": prop,
                         "market": market,
                         "pairs": len(pairs),
@@ -579,6 +609,7 @@ def measure_reassess(
                 )
             else:
                 latencies.append(elapsed * 1000)
+                row_latencies.append(with_rows * 1000)
                 reads.append((read_done - started) * 1000)
                 pair_counts.append(len(pairs))  # re-assessed: the shadowed markets' left out
                 shadowed_counts.append(len(left_out))
@@ -618,12 +649,16 @@ def measure_reassess(
             state.restore(saved)  # so each change starts from the same state
     gc.unfreeze()
     latencies.sort()
+    row_latencies.sort()
     return {
         "changes": changes,
         "portfolio_pairs": len(models) * len(markets),
         "p50_ms": round(_pct(latencies, 50), 2),
         "p99_ms": round(_pct(latencies, 99), 2),
         "max_ms": round(latencies[-1], 2),
+        # The same with the matrix rows (cells()) of the re-assessed markets built after.
+        "with_rows_p50_ms": round(_pct(row_latencies, 50), 2),
+        "with_rows_p99_ms": round(_pct(row_latencies, 99), 2),
         "reread_p50_ms": round(_pct(sorted(reads), 50), 2),
         "pairs_p50": _pct(sorted(pair_counts), 50),
         "pairs_max": max(pair_counts),
@@ -676,6 +711,7 @@ def measure_reassess(
         "blocs": {
             "changes": len(bloc_rows),
             "max_ms": max((row["ms"] for row in bloc_rows), default=None),
+            "with_rows_max_ms": max((row["with_rows_ms"] for row in bloc_rows), default=None),
             "p50_ms": _pct(sorted(row["ms"] for row in bloc_rows), 50) if bloc_rows else None,
             "inherited": [row for row in bloc_rows if row["pairs"] > len(models)],
             "shadowed": [row for row in bloc_rows if row["pairs"] <= len(models)],
