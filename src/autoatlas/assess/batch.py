@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 from typing import Any, NamedTuple, cast
 
 from autoatlas.assess.assessment import Assessment
@@ -45,7 +46,7 @@ from autoatlas.assess.landed_cost import (
     with_incentive,
 )
 from autoatlas.assess.rates import RATE_PROPERTIES, Rates
-from autoatlas.assess.scoring import Counted, Penalty, counted, explain
+from autoatlas.assess.scoring import Counted, Penalty, counted, explain, points
 from autoatlas.domain.facts import Fact
 from autoatlas.gcpause import cyclic_gc_paused
 from autoatlas.rules.engine import (
@@ -93,7 +94,10 @@ class _Column(NamedTuple):
     costs: list[int]
 
 
-Scored = tuple[list[Penalty], int, int]  # penalties, fit score, failed blockers
+# A model's score: the cost numbers of its entries in the columns that count (ModelSet.
+# cost_kinds, in rule order: its penalties are worked out from them when asked for), its
+# fit score and its failed blockers.
+Scored = tuple[tuple[int, ...], int, int]
 LandedTotal = tuple[Decimal | None, bool, str]  # landed total, complete, currency
 
 
@@ -114,10 +118,14 @@ class ModelSet:
         default_factory=dict
     )
     _cost_moved: dict[frozenset[str], list[bool]] = field(default_factory=dict)
-    # A number per distinct (counted findings, failed blockers) of an entry, 0 for none.
+    # A number per distinct (counted findings, failed blockers) of an entry, 0 for none,
+    # and by number: the counted findings, their weights, the failed blockers.
     _cost_kinds: dict[tuple[tuple[Counted, ...], int], int] = field(
         default_factory=lambda: {((), 0): 0}
     )
+    _counted: list[tuple[Counted, ...]] = field(default_factory=lambda: [()])
+    _weights: list[tuple[float, ...]] = field(default_factory=lambda: [()])
+    _blockers: list[int] = field(default_factory=lambda: [0])
 
     @classmethod
     def of(cls, models: Sequence[VehicleSpec]) -> ModelSet:
@@ -193,8 +201,22 @@ class ModelSet:
             number = kinds.get(key)
             if number is None:
                 number = kinds[key] = len(kinds)
+                self._counted.append(entry[2])
+                self._weights.append(tuple([weight for weight, _rule, _why in entry[2]]))
+                self._blockers.append(entry[3])
             found.append(number)
         return found
+
+    def scored(self, costs: tuple[int, ...]) -> Scored:
+        """The score of a model whose entries have these cost numbers: the fit score needs
+        only their weights (scoring.explain's order is the heaviest first)."""
+        weights = sorted(chain.from_iterable(map(self._weights.__getitem__, costs)), reverse=True)
+        return costs, _fit(tuple(weights)), sum(map(self._blockers.__getitem__, costs))
+
+    def penalties(self, costs: tuple[int, ...]) -> list[Penalty]:
+        """What each counted finding of entries with these cost numbers costs the fit
+        score, the heaviest first (scoring.explain)."""
+        return explain(chain.from_iterable(map(self._counted.__getitem__, costs)))
 
     def column(
         self, item: Rule, market: str, on: date, facts: list[Fact], rates: Rates, index: FactIndex
@@ -263,14 +285,20 @@ class MatrixCell:
     market: str
     on: date
     score: int  # fit_score(penalties)
-    penalties: list[Penalty]
     blockers: int
     total: Decimal | None
     currency: str
     complete: bool
     _batch: MarketBatch
     _row: int
+    _costs: tuple[int, ...]  # its entries' cost numbers (see Scored)
     _full: Assessment | None = None
+
+    @property
+    def penalties(self) -> list[Penalty]:
+        """What each counted finding costs the fit score, the heaviest first: worked out
+        when asked for (a ranking needs only the score)."""
+        return self._batch.models.penalties(self._costs)
 
     def assessment(self) -> Assessment:
         if self._full is None:
@@ -337,10 +365,8 @@ class MarketBatch:
     def _rows(self, scores: list[Scored], totals: list[LandedTotal]) -> list[MatrixCell]:
         market, on = self.market, self.on
         return [
-            MatrixCell(
-                model, market, on, score, list(penalties), blockers, total, currency, done, self, i
-            )
-            for i, (model, (penalties, score, blockers), (total, done, currency)) in enumerate(
+            MatrixCell(model, market, on, score, blockers, total, currency, done, self, i, costs)
+            for i, (model, (costs, score, blockers), (total, done, currency)) in enumerate(
                 zip(self.models.models, scores, totals, strict=True)
             )
         ]
@@ -432,14 +458,11 @@ class MarketBatch:
         numbers = [[number[group[i]] for i in todo] for _e, group, number in counting]
         keys = list(zip(*numbers, strict=True)) if numbers else [()] * len(todo)
         alike: dict[tuple[int, ...], Scored] = {}
+        scored_of = self.models.scored
         for i, key in zip(todo, keys, strict=True):
             scored = alike.get(key)
             if scored is None:
-                chosen = [entries[group[i]] for entries, group, _number in counting]
-                penalties, score = _explained(
-                    tuple([item for entry in chosen for item in entry[2]])
-                )
-                scored = alike[key] = (penalties, score, sum(entry[3] for entry in chosen))
+                scored = alike[key] = scored_of(key)
             found[i] = scored
         self._scores_known = found
         return cast(list[Scored], found)
@@ -475,13 +498,11 @@ class MarketBatch:
         return known
 
 
-@lru_cache(maxsize=1 << 15)
-def _explained(items: tuple[Counted, ...]) -> tuple[list[Penalty], int]:
-    """The penalties and fit score of these counted findings: markets share most of them
-    (a few reasons, weighed alike), so each is worked out once (the list is not changed:
-    a cell copies it)."""
-    penalties = explain(items)
-    return penalties, max(0, 100 - sum(points for _rule, _why, points in penalties))
+@lru_cache(maxsize=1 << 12)
+def _fit(weights: tuple[float, ...]) -> int:
+    """The fit score of counted findings of these weights, the heaviest first (few weights,
+    so few sequences: each is worked out once)."""
+    return max(0, 100 - sum(points(weights)))
 
 
 def cost_plans(

@@ -29,6 +29,7 @@ __all__ = [
     "explain",
     "fit_score",
     "penalties_of",
+    "points",
 ]
 
 Penalty = tuple[str, str, int]  # rule, why, points
@@ -85,7 +86,7 @@ def _heaviest(item: Counted) -> float:
 
 
 @lru_cache(maxsize=4096)
-def _points(shares: tuple[float, ...]) -> tuple[int, ...]:
+def points(shares: tuple[float, ...]) -> tuple[int, ...]:
     """What each share takes off the rounded score, in turn (many assessments share one
     sequence of weights, so it is worked out once)."""
     left, shown = 100.0, 100
@@ -101,8 +102,8 @@ def _points(shares: tuple[float, ...]) -> tuple[int, ...]:
 def explain(items: Iterable[Counted]) -> list[Penalty]:
     """The penalties of the counted findings, the heaviest first (ties keep their order)."""
     ordered = sorted(items, key=_heaviest)
-    points = _points(tuple(weight for weight, _rule, _why in ordered))
-    return [(rule_id, why, p) for (_w, rule_id, why), p in zip(ordered, points, strict=True)]
+    taken = points(tuple(weight for weight, _rule, _why in ordered))
+    return [(rule_id, why, p) for (_w, rule_id, why), p in zip(ordered, taken, strict=True)]
 
 
 def penalties_of(findings: Iterable[Finding], weights: ScoreWeights = WEIGHTS) -> list[Penalty]:
