@@ -13,7 +13,7 @@ from typing import Any
 from fact_changes import CHANGES, changed
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_matrix_cells import MODELS, POOL, _rates
+from test_matrix_cells import MODELS, POOL, _rates, priced_bevs, rule_runs
 from test_matrix_memo import _models as memo_models
 
 from autoatlas.assess.batch import MarketBatch, ModelSet
@@ -104,21 +104,8 @@ def test_a_column_is_worked_out_once_for_the_markets_reading_the_same_records(
     """The sharing is taken: incentive eligibility, which reads each model's price against a
     cap, runs once per model for three members reading the bloc's records, not three times;
     a member stating its own cap gets runs of its own."""
-    import autoatlas.assess.batch as batch_module
-
-    runs: list[str] = []
-    real = batch_module._run
-
-    def counting(item: Any, *args: Any) -> Any:
-        runs.append(item.id)
-        return real(item, *args)
-
-    monkeypatch.setattr(batch_module, "_run", counting)
-    models = [
-        m.with_changes(id=f"p{n}", price={"amount": str(20000 + n), "currency": "USD"})
-        for n, m in enumerate(memo_models())
-        if m.powertrain == "BEV"
-    ]
+    runs = rule_runs(monkeypatch)
+    models = priced_bevs()
     bloc = [
         replace(f, market="EU", inherited_from="EU")
         for f in (
@@ -146,3 +133,20 @@ def test_a_finding_naming_its_market_is_not_shared() -> None:
     for code, findings in found.items():
         (unknown,) = [f for f in findings if f.rule == "policy.incentive_eligibility"]
         assert f" in {code} on " in unknown.message.en
+
+
+def test_the_kept_columns_are_bounded_and_dropping_them_changes_nothing(monkeypatch: Any) -> None:
+    """A model set re-assessed for long would keep every record's columns: past the bound they
+    are dropped, and the markets after work theirs out again, with the same answers."""
+    import autoatlas.assess.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "_SHARED_COLUMNS", 5)
+    shared, rates = ModelSet.of(CHOSEN), _rates()
+    bloc = _bloc([True] * len(POOL))
+    for number in range(3):
+        code = f"M{number}"
+        batch = MarketBatch.of(
+            shared, code, ON, _member(code, number, [False] * len(POOL), bloc), rates
+        )
+        assert len(shared._columns) <= 5
+        _same_as_alone(batch)

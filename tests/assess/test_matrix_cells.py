@@ -140,9 +140,8 @@ def test_every_cell_equals_the_pair_assessed_alone(chosen: list[bool], picked: l
         )
 
 
-def test_groups_that_read_alike_share_one_run(monkeypatch: Any) -> None:
-    """The shortcut is taken: where no price cap is recorded, incentive eligibility runs
-    once for all electric models, though each has its own price (and so its own group)."""
+def rule_runs(monkeypatch: Any) -> list[str]:
+    """The ids of the rules the batch engine runs from now on, one per run."""
     import autoatlas.assess.batch as batch_module
 
     runs: list[str] = []
@@ -153,11 +152,23 @@ def test_groups_that_read_alike_share_one_run(monkeypatch: Any) -> None:
         return real(item, *args)
 
     monkeypatch.setattr(batch_module, "_run", counting)
-    models = [
+    return runs
+
+
+def priced_bevs() -> list[VehicleSpec]:
+    """BEVs alike but for their prices, all different."""
+    return [
         m.with_changes(id=f"p{n}", price={"amount": str(20000 + n), "currency": "USD"})
         for n, m in enumerate(memo_models())
         if m.powertrain == "BEV"
     ]
+
+
+def test_groups_that_read_alike_share_one_run(monkeypatch: Any) -> None:
+    """The shortcut is taken: where no price cap is recorded, incentive eligibility runs
+    once for all electric models, though each has its own price (and so its own group)."""
+    runs = rule_runs(monkeypatch)
+    models = priced_bevs()
     amount = _fact(10, "policy.ev_incentive.amount", {"amount": "3000", "currency": "EUR"})
     MarketBatch.of(ModelSet.of(models), "XX", ON, [amount], _rates())
     assert runs.count("policy.incentive_eligibility") == 1

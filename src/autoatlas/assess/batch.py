@@ -238,11 +238,16 @@ class ModelSet:
             return kept[2]
         column = _shared(item, self, market, on, facts, rates, index)
         if not any(f.status is Status.UNKNOWN for entry in column.entries for f in entry[0]):
+            if len(self._columns) >= _SHARED_COLUMNS:
+                self._columns.clear()  # a model set re-assessed for long keeps old records'
             self._columns[key] = (read, rates.per_usd, column)
         return column
 
 
 _NO_FACTS: list[Fact] = []
+# At most this many shared columns are kept (a matrix of 250 markets keeps ~7,500): past it,
+# they are dropped, and the next markets work theirs out again.
+_SHARED_COLUMNS = 50_000
 
 
 def _load_rules() -> None:
