@@ -27,6 +27,17 @@ from autoatlas.store.alerts import EventRow
 from factories import SEAL, SOURCE
 
 SPEC: dict[str, Any] = SEAL
+# A Japanese petrol car: what a BEV duty, an incentive or a Chinese-origin rule never reaches.
+ICE_SPEC: dict[str, Any] = {
+    **SEAL,
+    "id": "corolla",
+    "maker": "Toyota",
+    "origin": "JP",
+    "powertrain": "ICE",
+    "battery_kwh": None,
+    "dc_connectors": [],
+    "ac_connectors": [],
+}
 
 
 def people(atlas: Atlas) -> dict[str, Principal]:

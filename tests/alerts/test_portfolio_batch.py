@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from alerts_helpers import SPEC, change_set_events, fact, org_id, people, publish
+from alerts_helpers import ICE_SPEC, SPEC, change_set_events, fact, org_id, people, publish
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
@@ -54,19 +54,7 @@ MODELS = [
             "price": {"amount": "41000", "currency": "EUR"},
         }
     ),
-    VehicleSpec.model_validate(
-        {
-            **SPEC,
-            "id": "corolla",
-            "maker": "Toyota",
-            "origin": "JP",
-            "powertrain": "ICE",
-            "battery_kwh": None,
-            "dc_connectors": [],
-            "ac_connectors": [],
-            "price": {"amount": "25000", "currency": "USD"},
-        }
-    ),
+    VehicleSpec.model_validate({**ICE_SPEC, "price": {"amount": "25000", "currency": "USD"}}),
 ]
 MARKETS = ["TH", "DE", "FR"]
 BASE = [

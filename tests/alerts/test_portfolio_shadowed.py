@@ -4,7 +4,8 @@ fact is re-assessed and alerted. Real database."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,14 +16,20 @@ from autoatlas.alerts.portfolio import PortfolioPair
 from autoatlas.assess.batch import MarketBatch
 from autoatlas.assess.reassess import facts_moved
 from autoatlas.atlas import Atlas
-from autoatlas.domain.facts import Fact, Visibility
-from autoatlas.domain.periods import Period
+from autoatlas.domain.facts import Fact
 from autoatlas.vehicles.spec import VehicleSpec
+from factories import stored_fact
 
 ON = date(2026, 7, 1)
 FROM = "2020-01-01"
 DUTY = "trade.import_duty.passenger_bev"
 EXTRA = "trade.additional_duty.passenger_bev"
+# The EU's currency, its rate and a duty on Chinese BEVs that the changes move.
+EU_BASE = [
+    fact("EU", "trade.currency", "EUR", valid_from=FROM),
+    fact("EU", "trade.exchange_rate.usd", 0.92, valid_from=FROM),
+    fact("EU", DUTY, 10, unit="percent", valid_from=FROM),
+]
 
 
 class Spies:
@@ -65,9 +72,7 @@ def test_a_member_holding_its_own_fact_is_not_reassessed(
     publish(
         atlas,
         who,
-        fact("EU", "trade.currency", "EUR", valid_from=FROM),
-        fact("EU", "trade.exchange_rate.usd", 0.92, valid_from=FROM),
-        fact("EU", DUTY, 10, unit="percent", valid_from=FROM),
+        *EU_BASE,
         fact("DE", DUTY, 10, unit="percent", valid_from=FROM),  # DE's own: shadows the EU's
         fact("EU", EXTRA, 5, unit="percent", valid_from=FROM, qualifiers={"origin": "CN"}),
         fact("DE", EXTRA, 5, unit="percent", valid_from=FROM, qualifiers={"origin": "CN"}),
@@ -100,9 +105,7 @@ def test_a_bloc_change_a_member_inherits_is_reassessed_there(
     publish(
         atlas,
         who,
-        fact("EU", "trade.currency", "EUR", valid_from=FROM),
-        fact("EU", "trade.exchange_rate.usd", 0.92, valid_from=FROM),
-        fact("EU", DUTY, 10, unit="percent", valid_from=FROM),
+        *EU_BASE,
         # Its own fact of another property, read by the same cost: no shadow for the duty.
         fact("DE", "trade.vat.rate", 19, unit="percent", valid_from=FROM),
     )
@@ -124,9 +127,7 @@ def test_a_private_fact_shadows_the_bloc_for_its_organization_only(
     publish(
         atlas,
         who,
-        fact("EU", "trade.currency", "EUR", valid_from=FROM),
-        fact("EU", "trade.exchange_rate.usd", 0.92, valid_from=FROM),
-        fact("EU", DUTY, 10, unit="percent", valid_from=FROM),
+        *EU_BASE,
     )
     publish(
         atlas,
@@ -144,21 +145,8 @@ def test_a_private_fact_shadows_the_bloc_for_its_organization_only(
 
 def test_facts_moved_compares_the_records_picked_and_where_they_come_from() -> None:
     def record(number: int, prop: str = DUTY, via: str | None = "EU") -> Fact:
-        return Fact(
-            id=number,
-            market="EU" if via else "DE",
-            property=prop,
-            value=10,
-            unit="percent",
-            qualifiers={},
-            period=Period(None, None),
-            confidence="high",
-            visibility=Visibility.PUBLIC,
-            organization="autoatlas",
-            recorded_at=datetime(2026, 1, 1),
-            superseded_at=None,
-            inherited_from=via,
-        )
+        stored = stored_fact(number, prop, 10, market="EU" if via else "DE")
+        return replace(stored, unit="percent", inherited_from=via)
 
     vat = record(9, "trade.vat.rate", via=None)
     assert not facts_moved([record(1), vat], [record(1)], [DUTY])  # other properties ignored

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from alerts_helpers import SPEC, fact, org_id, people, publish, reassess_change_set
+from alerts_helpers import ICE_SPEC, SPEC, fact, org_id, people, publish, reassess_change_set
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,18 +35,7 @@ SEAL = VehicleSpec.model_validate(SPEC)  # 30,000 USD: 1,572,900 THB landed befo
 DOLPHIN = VehicleSpec.model_validate(
     {**SPEC, "id": "dolphin", "price": {"amount": "20000", "currency": "USD"}}
 )  # 1,048,600 THB landed
-COROLLA = VehicleSpec.model_validate(
-    {
-        **SPEC,
-        "id": "corolla",
-        "maker": "Toyota",
-        "origin": "JP",
-        "powertrain": "ICE",
-        "battery_kwh": None,
-        "dc_connectors": [],
-        "ac_connectors": [],
-    }
-)
+COROLLA = VehicleSpec.model_validate(ICE_SPEC)
 
 
 def test_only_the_pairs_whose_summary_moved_are_assessed_in_full(
