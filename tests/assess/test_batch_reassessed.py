@@ -101,7 +101,15 @@ def test_a_cost_change_reprices_only_the_models_whose_cost_reads_it() -> None:
     again = batch.reassessed({prop}, after, _rates())
     kept = [new is old for new, old in zip(again.plans, batch.plans, strict=True)]
     bev = [m.powertrain == "BEV" for m in CHOSEN.models]
-    assert kept == [not b for b in bev]  # a BEV duty is read for a BEV alone
+    assert all(k for k, b in zip(kept, bev, strict=True) if not b)  # read for a BEV alone
+    # Of the BEVs, only those the changed record applies to get a new plan (replan finds the
+    # same records for the others, and they keep their plan and total).
+    byd = [m.powertrain == "BEV" and m.origin == "CN" and m.maker == "BYD" for m in CHOSEN.models]
+    assert (
+        kept == [not b for b in byd]
+        and any(byd)
+        and any(bev[i] and kept[i] for i in range(len(bev)))
+    )
     moved = [(a.total != b.total) for a, b in zip(again.cells(), before, strict=True)]
     assert any(moved) and not any(m for m, b in zip(moved, bev, strict=True) if not b)
     _same(again, after)

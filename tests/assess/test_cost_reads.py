@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from test_matrix_cells import MODELS, POOL, _fact, _rates
 from test_reassess_filter import OTHERS
 
-from autoatlas.assess.landed_cost import READS, CostPlan, cost_reads, plan_for, price_out
+from autoatlas.assess.landed_cost import (
+    PARTS,
+    READS,
+    CostPlan,
+    cost_reads,
+    plan_for,
+    price_out,
+)
 from autoatlas.domain.facts import Fact
 from autoatlas.rules.engine import index_facts, vehicle_qualifiers
 
@@ -75,3 +82,47 @@ def test_a_change_outside_a_models_reads_never_moves_its_cost(
 ) -> None:
     facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
     _check(facts, changed(facts, change, VERSIONS[version], which), VERSIONS[version][0])
+
+
+def test_the_plan_parts_read_the_cost_reads_and_fill_the_plan_in_order() -> None:
+    """`replan` looks up again only the parts reading a changed property: the parts must
+    cover every property the landed cost reads, and every field of a plan, once."""
+    assert set().union(*(reads for reads, _names, _look_up in PARTS)) == set(READS)
+    assert [name for _reads, names, _look_up in PARTS for name in names] == list(
+        CostPlan.__dataclass_fields__
+    )
+
+
+def _records(plan: CostPlan) -> list[Any]:
+    """A plan's records by identity (two records of equal value are not the same), and its
+    label."""
+    return [
+        value if isinstance(value, str) else id(value)
+        for value in (getattr(plan, name) for name in CostPlan.__dataclass_fields__)
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
+    change=st.sampled_from(CHANGES),
+    version=st.integers(0, len(VERSIONS) - 1),
+    which=st.integers(0, 10_000),
+)
+def test_a_plan_looked_up_again_in_part_is_the_plan_looked_up_whole(
+    chosen: list[bool], change: str, version: int, which: int
+) -> None:
+    """After a change, the parts reading the changed property looked up again give the
+    records a whole look-up gives, and the plan itself (kept, with its total) when they
+    are the records it had."""
+    facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
+    after = changed(facts, change, VERSIONS[version], which)
+    prop = VERSIONS[version][0]
+    for model in MODELS[::4]:
+        plan = _plan(model, facts)
+        again = plan_for(
+            model, "XX", ON, after, index_facts(after), vehicle_qualifiers(model), plan, {prop}
+        )
+        whole = _plan(model, after)
+        assert _records(again) == _records(whole)
+        assert (again is plan) == (_records(plan) == _records(whole))

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 from autoatlas.alerts.matching import Severity
 from autoatlas.assess.assessment import Assessment, load_rates, statistic_properties
 from autoatlas.assess.batch import LandedTotal, MarketBatch, ModelSet
-from autoatlas.assess.landed_cost import CostPlan
+from autoatlas.assess.landed_cost import INCENTIVE_FIELDS, CostPlan
 from autoatlas.assess.rates import RATE_PROPERTIES
 from autoatlas.assess.reassess import REASSESSABLE, affected_pairs, facts_moved, splice
 from autoatlas.domain.facts import Fact
@@ -410,11 +410,6 @@ def _blockers_moved(before: MarketBatch, after: MarketBatch) -> list[bool]:
     return moved
 
 
-# Only the incentive line reads these (landed_cost._finish): no tax line, and what they move
-# is the landed total, compared on its own.
-_NOT_TAXED = frozenset({"incentive", "incentive_cap"})
-
-
 def _same_tax_rates(plan: CostPlan, replan: CostPlan) -> bool:
     """Whether two cost plans give a model (same price, same exchange rates) the same tax
     lines at the same rates: every fact they price with has the same value (a line's rate
@@ -422,8 +417,8 @@ def _same_tax_rates(plan: CostPlan, replan: CostPlan) -> bool:
     are), the incentive's aside. Compared field by field, so a field added to the plan is
     compared too."""
     for name in CostPlan.__dataclass_fields__:
-        if name in _NOT_TAXED:
-            continue
+        if name in INCENTIVE_FIELDS:
+            continue  # no tax line: what they move is the landed total, compared on its own
         old, new = getattr(plan, name), getattr(replan, name)
         if old is new:
             continue

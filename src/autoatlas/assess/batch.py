@@ -36,13 +36,13 @@ from typing import Any, NamedTuple, cast
 
 from autoatlas.assess.assessment import Assessment
 from autoatlas.assess.landed_cost import (
-    INCENTIVE_READS,
     READS,
     CostPlan,
     cost_reads,
     plan_for,
     price_gross,
     price_out,
+    same_gross,
     with_incentive,
 )
 from autoatlas.assess.rates import RATE_PROPERTIES, Rates
@@ -405,21 +405,15 @@ class MarketBatch:
         costed = frozenset(prop for prop in props if prop in READS)
         if costed:
             moved = models.cost_moved(costed)
-            # The incentive is read last: a change to its facts alone keeps each plan's other
-            # facts and each model's total before it.
-            late = costed <= INCENTIVE_READS
-            fresh = cost_plans(models, market, on, facts, index, moved, plans if late else None)
+            fresh = cost_plans(models, market, on, facts, index, moved, (plans, costed))
             plans = [
                 new if again else old for new, old, again in zip(fresh, plans, moved, strict=True)
             ]
-            kept = {id(plan) for plan, again in zip(plans, moved, strict=True) if not again}
             # Keyed by the plan's id: only the kept plans' (a replaced plan's id may be
             # reused by a new object once the old batch is gone).
-            fixed = {key: value for key, value in fixed.items() if key in kept}
-            if totals is not None:
-                totals = [None if again else t for t, again in zip(totals, moved, strict=True)]
-            if gross is not None and not late:
-                gross = [None if again else g for g, again in zip(gross, moved, strict=True)]
+            live = {id(plan) for plan in plans}
+            fixed = {key: value for key, value in fixed.items() if key in live}
+            totals, gross = _carried(self.plans, plans, totals, gross)
         batch = MarketBatch(models, market, on, facts, rates, index, columns, plans, fixed)
         batch._totals_known, batch._gross_known = totals, gross
         batch._scores_known = self._rescored(columns) if self._scores_known else None
@@ -510,6 +504,34 @@ def _fit(weights: tuple[float, ...]) -> int:
     return max(0, 100 - sum(points(weights)))
 
 
+def _carried(
+    before: Sequence[CostPlan],
+    after: Sequence[CostPlan],
+    totals: list[LandedTotal | None] | None,
+    gross: list[LandedTotal | None] | None,
+) -> tuple[list[LandedTotal | None] | None, list[LandedTotal | None] | None]:
+    """The totals and the totals before the incentive that new cost plans leave: a model
+    keeping its plan (landed_cost.replan found the same records) keeps both, one whose new
+    plan differs only in the incentive's records keeps its total before it."""
+    if totals is not None:
+        totals = [
+            t if new is old else None for t, new, old in zip(totals, after, before, strict=True)
+        ]
+    if gross is not None:
+        alike: dict[tuple[int, int], bool] = {}  # per (plan after, plan before), by id
+        kept = []
+        for g, new, old in zip(gross, after, before, strict=True):
+            if new is not old:
+                key = (id(new), id(old))
+                same = alike.get(key)
+                if same is None:
+                    same = alike[key] = same_gross(new, old)
+                g = g if same else None
+            kept.append(g)
+        gross = kept
+    return totals, gross
+
+
 def cost_plans(
     models: ModelSet,
     market: str,
@@ -517,13 +539,13 @@ def cost_plans(
     facts: list[Fact],
     index: FactIndex,
     only: Sequence[bool] | None = None,
-    before: Sequence[CostPlan] | None = None,
+    before: tuple[Sequence[CostPlan], Collection[str]] | None = None,
 ) -> list[CostPlan]:
     """Each model's cost plan, looked up once per kind of vehicle: powertrain, built in
     China or not, and the vehicle qualifiers the market's cost facts are narrowed by.
     With `only`, the models it marks False get no plan (None in their place). With
-    `before`, the plans before a change to the incentive's facts alone: only those are
-    looked up again (landed_cost.plan_for)."""
+    `before`, the plans before a change to some properties, and those properties: only the
+    parts of a plan reading them are looked up again (landed_cost.replan)."""
     of_model, first = models.kinds(_narrowing(index, READS))
     found: dict[int, CostPlan] = {}  # per kind present
     plans = []
@@ -535,8 +557,12 @@ def cost_plans(
         if plan is None:
             i = first[kind]
             model, vehicle = models.models[i], models.vehicles[i]
-            earlier = None if before is None else before[i]
-            plan = found[kind] = plan_for(model, market, on, facts, index, vehicle, earlier)
+            if before is None:
+                plan = plan_for(model, market, on, facts, index, vehicle)
+            else:
+                plans_before, changed = before
+                plan = plan_for(model, market, on, facts, index, vehicle, plans_before[i], changed)
+            found[kind] = plan
         plans.append(plan)
     return plans
 

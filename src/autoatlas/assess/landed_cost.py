@@ -9,6 +9,7 @@ excise (+ luxury tax for VAT), incentives subtracted when the price is under the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,8 +23,10 @@ from autoatlas.rules.library.trade import ADDITIONAL_DUTY, additional_duty_fact
 from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
+    "INCENTIVE_FIELDS",
     "INCENTIVE_READS",
     "MFN_DUTY",
+    "PARTS",
     "CostLine",
     "CostPlan",
     "LandedCost",
@@ -33,6 +36,8 @@ __all__ = [
     "price_gross",
     "price_out",
     "price_total",
+    "replan",
+    "same_gross",
     "with_incentive",
 ]
 
@@ -154,39 +159,101 @@ class CostPlan:
 
 def cost_plan(ctx: Context) -> CostPlan:
     """The facts of the landed cost of ctx.model in ctx.market (ctx must allow READS)."""
+    return CostPlan(*[value for _reads, _names, look_up in PARTS for value in look_up(ctx)])
+
+
+def replan(plan: CostPlan, ctx: Context, props: Collection[str]) -> CostPlan:
+    """`plan` after a change to `props`: only the parts reading one of them are looked up
+    again (the others' records cannot have moved); `plan` itself when they find the same
+    records."""
+    changes = {}
+    for reads, names, look_up in PARTS:
+        if not reads.isdisjoint(props):
+            for name, value in zip(names, look_up(ctx), strict=True):
+                if not _same(value, getattr(plan, name)):
+                    changes[name] = value
+    return replace(plan, **changes) if changes else plan
+
+
+def same_gross(plan: CostPlan, other: CostPlan) -> bool:
+    """Whether the plans give every model the same `price_gross`: the same records but the
+    incentive's, which only `with_incentive` reads."""
+    return all(
+        _same(getattr(plan, name), getattr(other, name))
+        for name in CostPlan.__dataclass_fields__
+        if name not in INCENTIVE_FIELDS
+    )
+
+
+def _same(value: Any, other: Any) -> bool:
+    """The same record (facts by identity: two records of equal value cite other sources),
+    or the same label."""
+    return value is other or (isinstance(value, str) and value == other)
+
+
+def _duty(ctx: Context) -> tuple[Fact | None, str]:
+    """The import duty and its label: the FTA's rate for a Chinese-built model where the
+    agreement is in force and its rate is lower, else the MFN rate."""
     model = ctx.model
-    currency_fact = ctx.fact("trade.currency")
     mfn = ctx.fact(MFN_DUTY[model.powertrain])
-    duty_fact, duty_label = mfn, "Import duty (MFN)"
     if model.origin == "CN":
         in_force = ctx.fact("trade.fta_china.in_force")
         preferential = ctx.fact(FTA_DUTY[model.powertrain]) if in_force and in_force.value else None
         if preferential is not None and (mfn is None or preferential.value < mfn.value):
-            duty_fact, duty_label = preferential, "Import duty (FTA with China)"
-    extra = additional_duty_fact(ctx)
-    excise = ctx.fact("trade.excise.passenger_rate")
-    threshold = ctx.fact("trade.luxury_tax.threshold")
-    luxury_rate = ctx.fact("trade.luxury_tax.rate")
-    vat = ctx.fact("trade.vat.rate")
-    registration = ctx.fact("trade.registration_tax.rate")
-    incentive, cap = _incentive(ctx)
-    return CostPlan(
-        currency_fact,
-        duty_fact,
-        duty_label,
-        extra,
-        excise,
-        threshold,
-        luxury_rate,
-        vat,
-        registration,
-        incentive,
-        cap,
-    )
+            return preferential, "Import duty (FTA with China)"
+    return mfn, "Import duty (MFN)"
 
 
-def _incentive(ctx: Context) -> tuple[Fact | None, Fact | None]:
-    return ctx.fact("policy.ev_incentive.amount"), ctx.fact("policy.ev_incentive.price_cap")
+def _one(prop: str) -> Callable[[Context], tuple[Fact | None]]:
+    return lambda ctx: (ctx.fact(prop),)
+
+
+# The facts the incentive line reads (an electric model's only), last: nothing before it
+# (`price_gross`) reads them. The plan's fields they fill:
+INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
+INCENTIVE_FIELDS = frozenset(("incentive", "incentive_cap"))
+
+# A cost plan's fields by part, in their order, each part with the properties it reads and
+# how it is looked up: `cost_plan` looks up every part, `replan` those a change reads.
+# Checked against READS and CostPlan's fields by tests/assess/test_cost_reads.py.
+PARTS: tuple[tuple[frozenset[str], tuple[str, ...], Callable[[Context], tuple[Any, ...]]], ...] = (
+    (frozenset({"trade.currency"}), ("currency",), _one("trade.currency")),
+    (
+        frozenset({*MFN_DUTY.values(), *FTA_DUTY.values(), "trade.fta_china.in_force"}),
+        ("duty", "duty_label"),
+        _duty,
+    ),
+    (
+        frozenset({*ADDITIONAL_DUTY.values(), "trade.additional_duty.passenger_all"}),
+        ("additional",),
+        lambda ctx: (additional_duty_fact(ctx),),
+    ),
+    (
+        frozenset({"trade.excise.passenger_rate"}),
+        ("excise",),
+        _one("trade.excise.passenger_rate"),
+    ),
+    (
+        frozenset({"trade.luxury_tax.threshold"}),
+        ("luxury_threshold",),
+        _one("trade.luxury_tax.threshold"),
+    ),
+    (frozenset({"trade.luxury_tax.rate"}), ("luxury_rate",), _one("trade.luxury_tax.rate")),
+    (frozenset({"trade.vat.rate"}), ("vat",), _one("trade.vat.rate")),
+    (
+        frozenset({"trade.registration_tax.rate"}),
+        ("registration",),
+        _one("trade.registration_tax.rate"),
+    ),
+    (
+        INCENTIVE_READS,
+        ("incentive", "incentive_cap"),
+        lambda ctx: (
+            ctx.fact("policy.ev_incentive.amount"),
+            ctx.fact("policy.ev_incentive.price_cap"),
+        ),
+    ),
+)
 
 
 # What the landed cost is allowed to read, as a rule's context sees it.
@@ -201,11 +268,11 @@ def plan_for(
     index: FactIndex,
     vehicle: dict[str, str],
     before: CostPlan | None = None,
+    changed: Collection[str] = (),
 ) -> CostPlan:
     """`cost_plan` of `model` in `market` on `on`, over the market's facts (`index`:
     index_facts(facts); `vehicle`: vehicle_qualifiers(model)). With `before`, the model's
-    plan before a change to the incentive's facts alone (INCENTIVE_READS): only those are
-    looked up again."""
+    plan before a change to the properties `changed`: `replan` of it."""
     context = Context(
         model=model,
         market=market,
@@ -215,10 +282,7 @@ def plan_for(
         index=index,
         vehicle=vehicle,
     )
-    if before is not None:
-        incentive, cap = _incentive(context)
-        return replace(before, incentive=incentive, incentive_cap=cap)
-    return cost_plan(context)
+    return cost_plan(context) if before is None else replan(before, context, changed)
 
 
 def _percent(fact: Fact) -> Decimal:
@@ -352,11 +416,6 @@ def cost_reads(powertrain: str, origin: str) -> frozenset[str]:
     if powertrain in _ELECTRIC:
         found |= INCENTIVE_READS
     return frozenset(found)
-
-
-# The facts the incentive line reads (an electric model's only), last: nothing before it
-# (`price_gross`) reads them.
-INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
 
 
 @dataclass(frozen=True, slots=True)
