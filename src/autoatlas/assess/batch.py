@@ -383,9 +383,11 @@ class MarketBatch:
         - the columns of the rules reading them (a run per group of models, as `of`); the
           others are this batch's, shared (immutable);
         - for a property the landed cost reads, the cost plans of the models whose cost
-          can read it (`cost_reads`: a BEV duty is not read for an ICE model);
+          can read it (`cost_reads`: a BEV duty is not read for an ICE model), only the
+          parts of each plan reading it looked up again (`landed_cost.replan`);
         - the scores only of the models whose re-run rules' findings cost something else
-          than before, and the totals only of the models with a new plan.
+          than before; the totals only of the models whose plan found other records, and
+          from their total before the incentive where only the incentive's differ.
         A currency or an exchange rate is read wherever a price is converted: the batch is
         then redone whole."""
         with cyclic_gc_paused():  # new columns and plans, and no cycles
