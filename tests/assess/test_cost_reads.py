@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from test_matrix_cells import MODELS, POOL, _fact, _rates
 from test_reassess_filter import OTHERS
 
+from autoatlas.assess.batch import ModelSet, cost_plans, cost_plans_after
 from autoatlas.assess.landed_cost import (
     PARTS,
     READS,
@@ -23,7 +24,7 @@ from autoatlas.assess.landed_cost import (
     price_out,
 )
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.engine import index_facts, vehicle_qualifiers
+from autoatlas.rules.engine import Context, index_facts, vehicle_qualifiers
 
 ON = date(2026, 7, 1)
 
@@ -87,10 +88,75 @@ def test_a_change_outside_a_models_reads_never_moves_its_cost(
 def test_the_plan_parts_read_the_cost_reads_and_fill_the_plan_in_order() -> None:
     """`replan` looks up again only the parts reading a changed property: the parts must
     cover every property the landed cost reads, and every field of a plan, once."""
-    assert set().union(*(reads for reads, _names, _look_up in PARTS)) == set(READS)
-    assert [name for _reads, names, _look_up in PARTS for name in names] == list(
-        CostPlan.__dataclass_fields__
-    )
+    assert set().union(*(part.reads for part in PARTS)) == set(READS)
+    assert [name for part in PARTS for name in part.names] == list(CostPlan.__dataclass_fields__)
+
+
+def test_each_part_reads_only_its_properties() -> None:
+    """A part is looked up again on a change to its reads alone, and once per kind of
+    vehicle as its own facts narrow it: its look-up, under a rule allowing only its reads,
+    must find what the whole look-up finds, for every kind of model over every statement."""
+    facts = [_fact(100 + i, *row[:2], **row[2]) for i, row in enumerate(POOL)]
+    index = index_facts(facts)
+    for model in MODELS:
+        whole = _plan(model, facts)
+        for part in PARTS:
+            context = Context(
+                model=model, market="XX", on=ON, facts=facts, rule=part.rule, index=index
+            )
+            assert part.look_up(context) == tuple(getattr(whole, name) for name in part.names)
+
+
+# The models, and some that set apart what MODELS do not (every BYD is built in China, every
+# Volkswagen in Germany, all are M1): a Chinese-built Volkswagen of each powertrain, and
+# light trucks, so that a part's facts narrowed by maker or class split its kinds.
+MIXED = [
+    *MODELS,
+    *(m.with_changes(maker="Volkswagen") for m in MODELS[::6] if m.origin == "CN"),
+    *(m.with_changes(vehicle_class="N1") for m in MODELS[::7]),
+]
+
+
+def _check_batch_plans(facts: list[Fact], after: list[Fact], prop: str) -> None:
+    """The matrix's plans after a change (`cost_plans_after`: each changed part looked up
+    once per kind of vehicle as its own facts narrow it) find, for every model whose cost
+    can read the property, the records its whole look-up finds, and are its plans before
+    exactly when those records did not move; a model whose cost cannot read it keeps its
+    plan, which prices it as the whole look-up does."""
+    models = ModelSet.of(MIXED)
+    plans = cost_plans(models, "XX", ON, facts, index_facts(facts))
+    again = cost_plans_after(models, "XX", ON, after, index_facts(after), plans, {prop})
+    for model, plan, new in zip(MIXED, plans, again, strict=True):
+        whole = _plan(model, after)
+        if prop in cost_reads(model.powertrain, model.origin):
+            assert _records(new) == _records(whole), (model.id, prop)
+            assert (new is plan) == (_records(plan) == _records(whole))
+        else:
+            assert new is plan
+            assert price_out(new, model, _rates()) == price_out(whole, model, _rates())
+
+
+def test_a_batchs_plans_after_every_change_to_a_full_market() -> None:
+    facts = [_fact(100 + i, *row[:2], **row[2]) for i, row in enumerate(POOL)]
+    for version in VERSIONS:
+        for change in CHANGES:
+            for which in (0, 1):
+                _check_batch_plans(facts, changed(facts, change, version, which), version[0])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
+    change=st.sampled_from(CHANGES),
+    version=st.integers(0, len(VERSIONS) - 1),
+    which=st.integers(0, 10_000),
+)
+def test_a_batchs_plans_after_a_change_are_the_plans_looked_up_whole(
+    chosen: list[bool], change: str, version: int, which: int
+) -> None:
+    facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
+    after = changed(facts, change, VERSIONS[version], which)
+    _check_batch_plans(facts, after, VERSIONS[version][0])
 
 
 def _records(plan: CostPlan) -> list[Any]:

@@ -31,19 +31,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
+from operator import is_not
 from typing import Any, NamedTuple, cast
 
 from autoatlas.assess.assessment import Assessment
 from autoatlas.assess.landed_cost import (
+    INCENTIVE_FIELDS,
     READS,
     CostPlan,
     cost_reads,
+    incentive_terms,
+    parts_reading,
     plan_for,
     price_gross,
     price_out,
     same_gross,
     with_incentive,
+    with_parts,
 )
 from autoatlas.assess.rates import RATE_PROPERTIES, Rates
 from autoatlas.assess.scoring import Counted, Penalty, counted, explain, points
@@ -72,6 +77,7 @@ __all__ = [
     "ModelSet",
     "Scored",
     "cost_plans",
+    "cost_plans_after",
 ]
 
 _VEHICLE_KEYS = frozenset(("origin", "maker", "powertrain", "vehicle_class"))
@@ -406,16 +412,13 @@ class MarketBatch:
         plans, fixed, totals, gross = self.plans, self.fixed, self._totals_known, self._gross_known
         costed = frozenset(prop for prop in props if prop in READS)
         if costed:
-            moved = models.cost_moved(costed)
-            fresh = cost_plans(models, market, on, facts, index, moved, (plans, costed))
-            plans = [
-                new if again else old for new, old, again in zip(fresh, plans, moved, strict=True)
-            ]
+            plans = cost_plans_after(models, market, on, facts, index, plans, costed)
             # Keyed by the plan's id: only the kept plans' (a replaced plan's id may be
             # reused by a new object once the old batch is gone).
             live = {id(plan) for plan in plans}
             fixed = {key: value for key, value in fixed.items() if key in live}
-            totals, gross = _carried(self.plans, plans, totals, gross)
+            fields = [name for part in parts_reading(costed) for name in part.names]
+            totals, gross = _carried(self.plans, plans, totals, gross, fields)
         batch = MarketBatch(models, market, on, facts, rates, index, columns, plans, fixed)
         batch._totals_known, batch._gross_known = totals, gross
         batch._scores_known = self._rescored(columns) if self._scores_known else None
@@ -479,14 +482,22 @@ class MarketBatch:
         gross = list(self._gross_known or [None] * count)
         rates = Rates(per_usd=self.rates.per_usd)  # the rates the totals used are not kept
         models, plans = self.models.models, self.plans
+        # The incentive in the market's currency, per incentive records (few per market).
+        terms: dict[tuple[int, int, str], Any] = {}
         for i, total in enumerate(found):
             if total is None:
                 plan, model = plans[i], models[i]
-                priced = self._fixed_of(plan)
                 before = gross[i]
                 if before is None:
-                    before = gross[i] = price_gross(plan, model, rates, priced)
-                found[i] = with_incentive(plan, model, rates, before, priced)
+                    before = gross[i] = price_gross(plan, model, rates, self._fixed_of(plan))
+                if plan.incentive is None or before[0] is None:
+                    found[i] = before
+                    continue
+                key = (id(plan.incentive), id(plan.incentive_cap), before[2])
+                incentive = terms.get(key)
+                if incentive is None:
+                    incentive = terms[key] = incentive_terms(plan, before[2], rates)
+                found[i] = with_incentive(model, before, incentive)
                 rates.used.clear()
         self._totals_known, self._gross_known = found, gross
         return cast(list[LandedTotal], found)
@@ -511,15 +522,17 @@ def _carried(
     after: Sequence[CostPlan],
     totals: list[LandedTotal | None] | None,
     gross: list[LandedTotal | None] | None,
+    fields: Collection[str],
 ) -> tuple[list[LandedTotal | None] | None, list[LandedTotal | None] | None]:
     """The totals and the totals before the incentive that new cost plans leave: a model
     keeping its plan (landed_cost.replan found the same records) keeps both, one whose new
-    plan differs only in the incentive's records keeps its total before it."""
+    plan differs only in the incentive's records keeps its total before it. The plans
+    differ in no field but `fields` (the parts looked up again)."""
     if totals is not None:
         totals = [
             t if new is old else None for t, new, old in zip(totals, after, before, strict=True)
         ]
-    if gross is not None:
+    if gross is not None and not INCENTIVE_FIELDS.issuperset(fields):
         alike: dict[tuple[int, int], bool] = {}  # per (plan after, plan before), by id
         kept = []
         for g, new, old in zip(gross, after, before, strict=True):
@@ -527,7 +540,7 @@ def _carried(
                 key = (id(new), id(old))
                 same = alike.get(key)
                 if same is None:
-                    same = alike[key] = same_gross(new, old)
+                    same = alike[key] = same_gross(new, old, fields)
                 g = g if same else None
             kept.append(g)
         gross = kept
@@ -535,37 +548,84 @@ def _carried(
 
 
 def cost_plans(
+    models: ModelSet, market: str, on: date, facts: list[Fact], index: FactIndex
+) -> list[CostPlan]:
+    """Each model's cost plan, looked up once per kind of vehicle: powertrain, built in
+    China or not, and the vehicle qualifiers the market's cost facts are narrowed by; kinds
+    whose look-ups find the same records share one plan."""
+    of_model, first = models.kinds(_narrowing(index, READS))
+    alike: dict[tuple[Any, ...], CostPlan] = {}
+    found = []  # per kind
+    for i in first:
+        plan = plan_for(models.models[i], market, on, facts, index, models.vehicles[i])
+        # By identity (the plan holds its records while it is kept here); the label by value.
+        key = tuple(
+            [v if isinstance(v, str) else id(v) for v in map(plan.__getattribute__, _FIELDS)]
+        )
+        found.append(alike.setdefault(key, plan))
+    return list(map(found.__getitem__, of_model))
+
+
+_FIELDS = tuple(CostPlan.__dataclass_fields__)
+
+
+def cost_plans_after(
     models: ModelSet,
     market: str,
     on: date,
     facts: list[Fact],
     index: FactIndex,
-    only: Sequence[bool] | None = None,
-    before: tuple[Sequence[CostPlan], Collection[str]] | None = None,
+    before: Sequence[CostPlan],
+    changed: Collection[str],
 ) -> list[CostPlan]:
-    """Each model's cost plan, looked up once per kind of vehicle: powertrain, built in
-    China or not, and the vehicle qualifiers the market's cost facts are narrowed by.
-    With `only`, the models it marks False get no plan (None in their place). With
-    `before`, the plans before a change to some properties, and those properties: only the
-    parts of a plan reading them are looked up again (landed_cost.replan)."""
-    of_model, first = models.kinds(_narrowing(index, READS))
-    found: dict[int, CostPlan] = {}  # per kind present
-    plans = []
-    for number, kind in enumerate(of_model):
-        if only is not None and not only[number]:
-            plans.append(cast(CostPlan, None))
-            continue
-        plan = found.get(kind)
+    """The plans after a change to the properties `changed` (of the landed cost's READS),
+    from the plans `before`: a model whose cost cannot read them (ModelSet.cost_moved)
+    keeps its plan; the others' have only the parts reading them looked up again
+    (landed_cost.replan), each part once per kind of vehicle as its own facts narrow it,
+    and share one plan per plan before and parts found (the plan before itself where the
+    parts find its records)."""
+    changed = frozenset(changed)
+    parts = parts_reading(changed)
+    kinds = [models.kinds(_narrowing(index, tuple(part.reads))) for part in parts]
+    moved = models.cost_moved(changed)
+    found: list[dict[int, tuple[Any, ...]]] = [{} for _part in parts]  # per part, per kind
+    after: dict[tuple[int, ...], CostPlan] = {}  # per plan before and kinds of the parts
+
+    def plan_of(i: int) -> CostPlan:
+        if not moved[i]:
+            return before[i]
+        at = [of_model[i] for of_model, _first in kinds]
+        key = (id(before[i]), *at)
+        plan = after.get(key)
         if plan is None:
-            i = first[kind]
-            model, vehicle = models.models[i], models.vehicles[i]
-            if before is None:
-                plan = plan_for(model, market, on, facts, index, vehicle)
-            else:
-                plans_before, changed = before
-                plan = plan_for(model, market, on, facts, index, vehicle, plans_before[i], changed)
-            found[kind] = plan
-        plans.append(plan)
+            records: dict[str, Any] = {}
+            for part, (_of_model, first), values, kind in zip(parts, kinds, found, at, strict=True):
+                got = values.get(kind)
+                if got is None:
+                    j = first[kind]
+                    context = Context(
+                        model=models.models[j],
+                        market=market,
+                        on=on,
+                        facts=facts,
+                        rule=part.rule,
+                        index=index,
+                        vehicle=models.vehicles[j],
+                    )
+                    got = values[kind] = part.look_up(context)
+                records.update(zip(part.names, got, strict=True))
+            plan = after[key] = with_parts(before[i], records)
+        return plan
+
+    # Per kind of vehicle as every cost fact narrows it (finer than each part's, and the
+    # cost's reads are the same within it), one model's; then each model that had another
+    # plan than its kind's first (a change that moved the facts' narrowing), its own.
+    of_model, first = models.kinds(_narrowing(index, READS))
+    per_kind = [plan_of(i) for i in first]
+    plans = list(map(per_kind.__getitem__, of_model))
+    leaders = map(before.__getitem__, map(first.__getitem__, of_model))
+    for i in compress(range(len(plans)), map(is_not, before, leaders)):
+        plans[i] = plan_of(i)
     return plans
 
 

@@ -30,8 +30,11 @@ __all__ = [
     "CostLine",
     "CostPlan",
     "LandedCost",
+    "Part",
     "cost_plan",
     "cost_reads",
+    "incentive_terms",
+    "parts_reading",
     "plan_for",
     "price_gross",
     "price_out",
@@ -39,6 +42,7 @@ __all__ = [
     "replan",
     "same_gross",
     "with_incentive",
+    "with_parts",
 ]
 
 MFN_DUTY = {
@@ -159,28 +163,41 @@ class CostPlan:
 
 def cost_plan(ctx: Context) -> CostPlan:
     """The facts of the landed cost of ctx.model in ctx.market (ctx must allow READS)."""
-    return CostPlan(*[value for _reads, _names, look_up in PARTS for value in look_up(ctx)])
+    return CostPlan(*[value for part in PARTS for value in part.look_up(ctx)])
 
 
 def replan(plan: CostPlan, ctx: Context, props: Collection[str]) -> CostPlan:
     """`plan` after a change to `props`: only the parts reading one of them are looked up
     again (the others' records cannot have moved); `plan` itself when they find the same
     records."""
-    changes = {}
-    for reads, names, look_up in PARTS:
-        if not reads.isdisjoint(props):
-            for name, value in zip(names, look_up(ctx), strict=True):
-                if not _same(value, getattr(plan, name)):
-                    changes[name] = value
+    found: dict[str, Any] = {}
+    for part in parts_reading(frozenset(props)):
+        found.update(zip(part.names, part.look_up(ctx), strict=True))
+    return with_parts(plan, found)
+
+
+def with_parts(plan: CostPlan, found: dict[str, Any]) -> CostPlan:
+    """`plan` with the fields in `found` (a part's look-up, by field name): `plan` itself
+    when they are the records it has."""
+    changes = {
+        name: value for name, value in found.items() if not _same(value, getattr(plan, name))
+    }
     return replace(plan, **changes) if changes else plan
 
 
-def same_gross(plan: CostPlan, other: CostPlan) -> bool:
+@cache
+def parts_reading(props: frozenset[str]) -> tuple[Part, ...]:
+    """The parts of a plan reading any of `props`, in plan order."""
+    return tuple(part for part in PARTS if not part.reads.isdisjoint(props))
+
+
+def same_gross(plan: CostPlan, other: CostPlan, fields: Collection[str] | None = None) -> bool:
     """Whether the plans give every model the same `price_gross`: the same records but the
-    incentive's, which only `with_incentive` reads."""
+    incentive's, which only `with_incentive` reads. With `fields`, the plans are known to
+    differ in no other field (`with_parts` of one from the other)."""
     return all(
         _same(getattr(plan, name), getattr(other, name))
-        for name in CostPlan.__dataclass_fields__
+        for name in (CostPlan.__dataclass_fields__ if fields is None else fields)
         if name not in INCENTIVE_FIELDS
     )
 
@@ -213,39 +230,62 @@ def _one(prop: str) -> Callable[[Context], tuple[Fact | None]]:
 INCENTIVE_READS = frozenset(("policy.ev_incentive.amount", "policy.ev_incentive.price_cap"))
 INCENTIVE_FIELDS = frozenset(("incentive", "incentive_cap"))
 
+
+class Part(NamedTuple):
+    """Fields of a cost plan looked up together: the properties they read, their names in
+    the plan, and the look-up. It depends on the model only through its powertrain, whether
+    it is built in China and the vehicle qualifiers its properties' facts are narrowed by,
+    as the plan does; a context whose rule is `rule` lets it read nothing but `reads`."""
+
+    reads: frozenset[str]
+    names: tuple[str, ...]
+    look_up: Callable[[Context], tuple[Any, ...]]
+    rule: Rule
+
+
+def _part(
+    reads: frozenset[str], names: tuple[str, ...], look_up: Callable[[Context], tuple[Any, ...]]
+) -> Part:
+    return Part(reads, names, look_up, Rule("assess.landed_cost", "Landed cost", tuple(reads), _no))
+
+
+def _no(_ctx: Context) -> tuple[()]:
+    return ()
+
+
 # A cost plan's fields by part, in their order, each part with the properties it reads and
 # how it is looked up: `cost_plan` looks up every part, `replan` those a change reads.
 # Checked against READS and CostPlan's fields by tests/assess/test_cost_reads.py.
-PARTS: tuple[tuple[frozenset[str], tuple[str, ...], Callable[[Context], tuple[Any, ...]]], ...] = (
-    (frozenset({"trade.currency"}), ("currency",), _one("trade.currency")),
-    (
+PARTS: tuple[Part, ...] = (
+    _part(frozenset({"trade.currency"}), ("currency",), _one("trade.currency")),
+    _part(
         frozenset({*MFN_DUTY.values(), *FTA_DUTY.values(), "trade.fta_china.in_force"}),
         ("duty", "duty_label"),
         _duty,
     ),
-    (
+    _part(
         frozenset({*ADDITIONAL_DUTY.values(), "trade.additional_duty.passenger_all"}),
         ("additional",),
         lambda ctx: (additional_duty_fact(ctx),),
     ),
-    (
+    _part(
         frozenset({"trade.excise.passenger_rate"}),
         ("excise",),
         _one("trade.excise.passenger_rate"),
     ),
-    (
+    _part(
         frozenset({"trade.luxury_tax.threshold"}),
         ("luxury_threshold",),
         _one("trade.luxury_tax.threshold"),
     ),
-    (frozenset({"trade.luxury_tax.rate"}), ("luxury_rate",), _one("trade.luxury_tax.rate")),
-    (frozenset({"trade.vat.rate"}), ("vat",), _one("trade.vat.rate")),
-    (
+    _part(frozenset({"trade.luxury_tax.rate"}), ("luxury_rate",), _one("trade.luxury_tax.rate")),
+    _part(frozenset({"trade.vat.rate"}), ("vat",), _one("trade.vat.rate")),
+    _part(
         frozenset({"trade.registration_tax.rate"}),
         ("registration",),
         _one("trade.registration_tax.rate"),
     ),
-    (
+    _part(
         INCENTIVE_READS,
         ("incentive", "incentive_cap"),
         lambda ctx: (
@@ -257,7 +297,7 @@ PARTS: tuple[tuple[frozenset[str], tuple[str, ...], Callable[[Context], tuple[An
 
 
 # What the landed cost is allowed to read, as a rule's context sees it.
-_COST_RULE = Rule("assess.landed_cost", "Landed cost", READS, lambda ctx: ())
+_COST_RULE = Rule("assess.landed_cost", "Landed cost", READS, _no)
 
 
 def plan_for(
@@ -443,18 +483,6 @@ def _fixed(plan: CostPlan, currency: str, rates: Rates) -> _Fixed:
             Decimal(threshold.value["amount"]), threshold.value["currency"], currency
         )
         luxury = None if limit is None else (limit, _percent(luxury_rate))
-    incentive = None
-    if plan.incentive is not None:
-        grant = rates.convert(
-            Decimal(plan.incentive.value["amount"]), plan.incentive.value["currency"], currency
-        )
-        cap = plan.incentive_cap
-        ceiling = (
-            None
-            if cap is None
-            else rates.convert(Decimal(cap.value["amount"]), cap.value["currency"], currency)
-        )
-        incentive = (grant, ceiling)
     return _Fixed(
         rate(plan.duty),
         rate(plan.additional),
@@ -462,8 +490,28 @@ def _fixed(plan: CostPlan, currency: str, rates: Rates) -> _Fixed:
         luxury,
         rate(plan.vat),
         rate(plan.registration),
-        incentive,
+        incentive_terms(plan, currency, rates),
     )
+
+
+def incentive_terms(
+    plan: CostPlan, currency: str, rates: Rates
+) -> tuple[Decimal | None, Decimal | None] | None:
+    """The plan's incentive in `currency`: its grant and the price up to which it is given
+    (None: no cap, or no exchange rate for it; a grant of None: no exchange rate for it);
+    None without an incentive. It depends on the incentive's records alone."""
+    if plan.incentive is None:
+        return None
+    grant = rates.convert(
+        Decimal(plan.incentive.value["amount"]), plan.incentive.value["currency"], currency
+    )
+    cap = plan.incentive_cap
+    ceiling = (
+        None
+        if cap is None
+        else rates.convert(Decimal(cap.value["amount"]), cap.value["currency"], currency)
+    )
+    return grant, ceiling
 
 
 _ELECTRIC = frozenset(("BEV", "PHEV", "EREV", "FCEV"))
@@ -476,7 +524,10 @@ def price_total(
     same arithmetic in the same order (a matrix row needs only these). `fixed`, a dict kept
     by the caller for one plan and rate table, holds what does not depend on the price.
     Equal to price_out's by test (tests/assess/test_matrix_cells.py)."""
-    return with_incentive(plan, model, rates, price_gross(plan, model, rates, fixed), fixed)
+    gross = price_gross(plan, model, rates, fixed)
+    if gross[0] is None or plan.incentive is None:
+        return gross
+    return with_incentive(model, gross, _known(plan, gross[2], rates, fixed).incentive)
 
 
 def price_gross(
@@ -523,20 +574,16 @@ def price_gross(
 
 
 def with_incentive(
-    plan: CostPlan,
     model: VehicleSpec,
-    rates: Rates,
     gross: tuple[Decimal | None, bool, str],
-    fixed: dict[str, Any] | None = None,
+    terms: tuple[Decimal | None, Decimal | None] | None,
 ) -> tuple[Decimal | None, bool, str]:
-    """The landed total from `price_gross`'s: less the incentive where the model gets it
-    (`gross` itself where it does not)."""
+    """The landed total from `price_gross`'s and the plan's `incentive_terms` in its
+    currency: less the grant where the model gets it (`gross` itself where it does not)."""
     amount, complete, currency = gross
-    if amount is None or plan.incentive is None or model.powertrain not in _ELECTRIC:
+    if amount is None or terms is None or model.powertrain not in _ELECTRIC:
         return gross
-    incentive = _known(plan, currency, rates, fixed).incentive
-    assert incentive is not None  # as plan.incentive is not
-    grant, limit = incentive
+    grant, limit = terms
     if grant is None or (limit is not None and amount > limit):
         return gross
     return (amount - _money(grant)).quantize(_CENT), complete, currency
