@@ -1,8 +1,10 @@
 """Columns shared between markets (`ModelSet.column`): a rule that does not read the market's
 code (`Rule.uses_market`) gives the same column wherever it reads the same records, so the
 markets reading them share one: a bloc's members, which `bulk_profiles` gives one object per
-inherited record. Sharing must change nothing: every market's rows and full assessments are
-what a batch of its own, sharing nothing, gives, before and after a change to the bloc."""
+inherited record; and the bloc itself, which holds those records, gets the column with its
+own records cited. Sharing must change nothing: every market's rows and full assessments
+are what a batch of its own, sharing nothing, gives, before and after a change to the
+bloc."""
 
 from __future__ import annotations
 
@@ -46,6 +48,11 @@ def _bloc(chosen: list[bool]) -> list[Fact]:
     ]
 
 
+def _held(bloc: list[Fact]) -> list[Fact]:
+    """The bloc's records as the bloc itself reads them: its own, other objects."""
+    return [replace(f, inherited_from=None) for f in bloc]
+
+
 def _member(code: str, number: int, own: list[bool], bloc: list[Fact]) -> list[Fact]:
     """A member's facts: its own statements, and the bloc's of the properties it does not
     state itself (a simplification of the per-statement pick that is enough here)."""
@@ -76,6 +83,11 @@ def test_markets_reading_the_same_records_get_what_each_gets_alone(
 ) -> None:
     shared, rates = ModelSet.of(CHOSEN), _rates()
     bloc = _bloc(inherited)
+    # The bloc holds its records (the same records, not marked inherited); every other
+    # market's columns are then its columns with their own records cited.
+    held = MarketBatch.of(shared, "EU", ON, _held(bloc), rates)
+    held.cells()
+    _same_as_alone(held)
     batches = {}
     for number, own in enumerate(members):
         code = f"M{number}"
@@ -90,6 +102,7 @@ def test_markets_reading_the_same_records_get_what_each_gets_alone(
         replace(f, market="EU", inherited_from="EU") if f.market != "EU" else f
         for f in changed(bloc, kind, POOL[version], which, number=900)
     ]
+    _same_as_alone(held.reassessed({POOL[version][0]}, _held(after), rates))
     for number, own in enumerate(members):
         code = f"M{number}"
         again = batches[code].reassessed(
@@ -120,6 +133,49 @@ def test_a_column_is_worked_out_once_for_the_markets_reading_the_same_records(
     own_cap = _fact(12, "policy.ev_incentive.price_cap", {"amount": "30000", "currency": "USD"})
     MarketBatch.of(shared, "PL", ON, [bloc[0], own_cap], rates)
     assert runs.count("policy.incentive_eligibility") == 2 * len(models)
+
+
+def test_a_bloc_and_its_members_share_a_column_each_citing_its_own_records(
+    monkeypatch: Any,
+) -> None:
+    """The bloc holds the incentive's records and its members inherit them: the rule runs
+    once per model for all, and each market's findings cite the records as it reads them
+    (held by the bloc, inherited in a member). A record that only shares an id with the
+    bloc's (built by hand, another value) is not taken for it."""
+    runs = rule_runs(monkeypatch)
+    models = priced_bevs()
+    held = [
+        replace(f, market="EU")
+        for f in (
+            _fact(10, "policy.ev_incentive.amount", {"amount": "3000", "currency": "EUR"}),
+            _fact(11, "policy.ev_incentive.price_cap", {"amount": "40000", "currency": "USD"}),
+        )
+    ]
+    inherited = [replace(f, inherited_from="EU") for f in held]
+    shared, rates = ModelSet.of(models), _rates()
+    found = {
+        code: MarketBatch.of(shared, code, ON, facts, rates)
+        for code, facts in (("EU", held), ("DE", inherited), ("FR", inherited))
+    }
+    assert runs.count("policy.incentive_eligibility") == len(models)
+    other_cap = replace(inherited[1], value={"amount": "30000", "currency": "USD"})
+    MarketBatch.of(shared, "PL", ON, [inherited[0], other_cap], rates)
+    assert runs.count("policy.incentive_eligibility") == 2 * len(models)
+    for code, batch in found.items():
+        cited = {
+            f.inherited_from
+            for i in range(len(models))
+            for finding in batch.assessment(i).findings
+            if finding.rule == "policy.incentive_eligibility"
+            for f in finding.facts
+        }
+        assert cited == ({None} if code == "EU" else {"EU"}), code
+        _same_as_alone_of(models, batch)
+
+
+def _same_as_alone_of(models: list[Any], batch: MarketBatch) -> None:
+    alone = MarketBatch.of(ModelSet.of(models), batch.market, ON, batch.facts, batch.rates)
+    assert [a.as_dict() for a in batch.assessments()] == [a.as_dict() for a in alone.assessments()]
 
 
 def test_a_finding_naming_its_market_is_not_shared() -> None:

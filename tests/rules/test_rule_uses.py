@@ -8,6 +8,7 @@ Likewise a rule declares whether its findings name or depend on the market's cod
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -237,3 +238,29 @@ def test_a_rule_declares_whether_it_reads_the_market(rule_id: str) -> None:
             else:
                 assert _market_free(here) == _market_free(there), rule_id
     assert differs == item.uses_market, rule_id
+
+
+def _cited_as_held(findings: list[Any]) -> list[Any]:
+    """The findings with every record they cite as its holder reads it (not inherited)."""
+    return [
+        replace(f, facts=tuple(replace(x, inherited_from=None) for x in f.facts)) for f in findings
+    ]
+
+
+@pytest.mark.parametrize("rule_id", _rule_ids())
+def test_a_rule_finds_the_same_in_a_record_held_or_inherited(rule_id: str) -> None:
+    """The matrix gives a member inheriting a bloc's records the bloc's column with the
+    member's records cited (`ModelSet.column`): no rule may read where a record is
+    inherited from. Over the same records, held by the market or inherited from a bloc,
+    a rule finds the same, each citing the records as its market reads them."""
+    item = RULES[rule_id]
+    for rows in MARKETS:
+        held = [_fact(10 + i, p, v, **q) for i, (p, v, q) in enumerate(rows)]
+        inherited = [replace(f, inherited_from="EU") for f in held]
+        for model in _models():
+            if not item.applies(model):
+                continue
+            here = _findings_in(item, "XX", held, model)
+            there = _findings_in(item, "XX", inherited, model)
+            assert _cited_as_held(there) == here, rule_id
+            assert all(x.inherited_from == "EU" for f in there for x in f.facts), rule_id

@@ -27,12 +27,12 @@ Rules that declare no `uses` are run per model through the recording memo (rules
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from itertools import chain, compress
-from operator import is_not
+from itertools import chain, compress, repeat
+from operator import is_, is_not, ne, or_
 from typing import Any, NamedTuple, cast
 
 from autoatlas.assess.assessment import Assessment
@@ -123,6 +123,8 @@ class ModelSet:
     _columns: dict[tuple[Any, ...], tuple[tuple[Fact, ...], object, _Column]] = field(
         default_factory=dict
     )
+    # The key of a kept column by the ids of its records (not their identities).
+    _seen: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
     _cost_moved: dict[frozenset[str], list[bool]] = field(default_factory=dict)
     # A number per distinct (counted findings, failed blockers) of an entry, 0 for none,
     # and by number: the counted findings, their weights, the failed blockers.
@@ -230,8 +232,9 @@ class ModelSet:
         """The rule's column in the market: each model's entry. Where the rule does not
         read the market's code, its findings are a function of the records it reads (and
         the date, rates and models), so a market reading the same records as one before
-        gets that market's column; an entry naming its market (Context.unknown) keeps the
-        column to it."""
+        gets that market's column, and one reading them as inherited where the other holds
+        them (a bloc and its members) gets it with its own records cited; an entry naming
+        its market (Context.unknown) keeps the column to it."""
         if item.uses is None:
             entries = _recorded(item, self, market, on, facts, rates, index)
             return _Column(entries, list(range(len(entries))), self.cost_kinds(entries))
@@ -242,11 +245,21 @@ class ModelSet:
         kept = self._columns.get(key)
         if kept is not None:
             return kept[2]
-        column = _shared(item, self, market, on, facts, rates, index)
+        # The same records by id, seen from another market (a record's content never
+        # changes, but a record built by hand may reuse an id: they are compared).
+        records = (item.id, on, id(rates.per_usd), *[f.id for f in read])
+        seen = self._columns.get(self._seen.get(records, ()))
+        if seen is not None and all(map(_inherited_alike, seen[0], read)):
+            column = _cited(seen[2], seen[0], read)
+        else:
+            column = _shared(item, self, market, on, facts, rates, index)
         if not any(f.status is Status.UNKNOWN for entry in column.entries for f in entry[0]):
             if len(self._columns) >= _SHARED_COLUMNS:
-                self._columns.clear()  # a model set re-assessed for long keeps old records'
+                # A model set re-assessed for long keeps old records' columns.
+                self._columns.clear()
+                self._seen.clear()
             self._columns[key] = (read, rates.per_usd, column)
+            self._seen[records] = key
         return column
 
 
@@ -254,6 +267,38 @@ _NO_FACTS: list[Fact] = []
 # At most this many shared columns are kept (a matrix of 250 markets keeps ~7,500): past it,
 # they are dropped, and the next markets work theirs out again.
 _SHARED_COLUMNS = 50_000
+
+
+def _inherited_alike(fact: Fact, other: Fact) -> bool:
+    """The same record, whether held or inherited (rules do not read where a record is
+    inherited from: tests/rules/test_rule_uses.py)."""
+    return fact is other or (
+        fact.id == other.id and replace(fact, inherited_from=other.inherited_from) == other
+    )
+
+
+def _cited(column: _Column, before: Sequence[Fact], now: Sequence[Fact]) -> _Column:
+    """A column worked out over the records `before`, citing the records `now` instead
+    (the same records, as another market holds or inherits them)."""
+    instead = {id(old): new for old, new in zip(before, now, strict=True) if old is not new}
+    if not instead:
+        return column
+    done: dict[int, _Entry] = {}  # entries are shared between groups: each redone once
+    entries = []
+    for entry in column.entries:
+        again = done.get(id(entry))
+        if again is None:
+            findings = tuple(
+                [
+                    replace(f, facts=tuple([instead.get(id(x), x) for x in f.facts]))
+                    if f.facts
+                    else f
+                    for f in entry[0]
+                ]
+            )
+            again = done[id(entry)] = (findings, entry[1], entry[2], entry[3])
+        entries.append(again)
+    return _Column(entries, column.group, column.costs)
 
 
 def _load_rules() -> None:
@@ -440,18 +485,18 @@ class MarketBatch:
             moved.append((now, group, before, old_group))
         if not moved:
             return list(scores)
-        return [
-            None
-            if any(now[group[i]] != before[old[i]] for now, group, before, old in moved)
-            else scored
-            for i, scored in enumerate(scores)
-        ]
+        # Per model, whether any moved column costs it otherwise (column by column, in C).
+        differs = [False] * len(scores)
+        for now, group, before, old in moved:
+            here = map(ne, map(now.__getitem__, group), map(before.__getitem__, old))
+            differs = list(map(or_, differs, here))
+        return [None if moves else scored for moves, scored in zip(differs, scores, strict=True)]
 
     def scores(self) -> list[Scored]:
         """Each model's penalties, fit score and failed blockers (worked out where not
         known: all of them at first, then those a re-assessment moved)."""
         known = self._scores_known
-        if known is not None and all(s is not None for s in known):
+        if known is not None and None not in known:
             return cast(list[Scored], known)
         # What a model's entries cost, in rule order, by their cost numbers: models with the
         # same numbers have the same penalties and blockers, worked out once.
@@ -459,7 +504,10 @@ class MarketBatch:
         found = list(known or [None] * len(self.models.models))
         todo = [i for i, scored in enumerate(found) if scored is None]
         # The numbers column by column, then zipped: one tuple per model built in C.
-        numbers = [[number[group[i]] for i in todo] for _e, group, number in counting]
+        numbers = [
+            list(map(number.__getitem__, map(group.__getitem__, todo)))
+            for _e, group, number in counting
+        ]
         keys = list(zip(*numbers, strict=True)) if numbers else [()] * len(todo)
         alike: dict[tuple[int, ...], Scored] = {}
         scored_of = self.models.scored
@@ -475,30 +523,28 @@ class MarketBatch:
         """Each model's landed total, complete or not, and currency (worked out where not
         known; from the total before the incentive where that is)."""
         known = self._totals_known
-        if known is not None and all(t is not None for t in known):
+        if known is not None and None not in known:
             return cast(list[LandedTotal], known)
         count = len(self.models.models)
         found = list(known or [None] * count)
         gross = list(self._gross_known or [None] * count)
         rates = Rates(per_usd=self.rates.per_usd)  # the rates the totals used are not kept
         models, plans = self.models.models, self.plans
-        # The incentive in the market's currency, per incentive records (few per market).
-        terms: dict[tuple[int, int, str], Any] = {}
-        for i, total in enumerate(found):
-            if total is None:
-                plan, model = plans[i], models[i]
-                before = gross[i]
-                if before is None:
-                    before = gross[i] = price_gross(plan, model, rates, self._fixed_of(plan))
-                if plan.incentive is None or before[0] is None:
-                    found[i] = before
-                    continue
-                key = (id(plan.incentive), id(plan.incentive_cap), before[2])
-                incentive = terms.get(key)
-                if incentive is None:
-                    incentive = terms[key] = incentive_terms(plan, before[2], rates)
-                found[i] = with_incentive(model, before, incentive)
-                rates.used.clear()
+        # The incentive in the currency, per plan (plans finding the same records are one).
+        terms: dict[tuple[int, str], Any] = {}
+        for i in compress(range(count), map(is_, found, repeat(None))):
+            plan, model = plans[i], models[i]
+            before = gross[i]
+            if before is None:
+                before = gross[i] = price_gross(plan, model, rates, self._fixed_of(plan))
+            if plan.incentive is None or before[0] is None:
+                found[i] = before
+                continue
+            key = (id(plan), before[2])
+            incentive = terms.get(key)
+            if incentive is None:
+                incentive = terms[key] = incentive_terms(plan, before[2], rates)
+            found[i] = with_incentive(model, before, incentive)
         self._totals_known, self._gross_known = found, gross
         return cast(list[LandedTotal], found)
 

@@ -82,6 +82,8 @@ def affected_pairs(
     if qualifiers is None or vehicles is None:
         return pairs
     reached = _reaches(prop, qualifiers)
+    if reached is _everyone:
+        return pairs
     applies = {model: reached(vehicles[model]) for model in dict.fromkeys(m for m, _c in pairs)}
     return [(model, code) for model, code in pairs if applies[model]]
 
