@@ -7,12 +7,13 @@ import platform
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GOALS", "load_average", "machine", "table"]
+__all__ = ["GOALS", "calibration_ms", "load_average", "machine", "table"]
 
 GOALS = {
     "import": "ours at least as fast as sqlite-utils insert_all (ratio of rows/s >= 1)",
@@ -71,7 +72,22 @@ def machine(root: Path) -> dict[str, Any]:
         "autoatlas": _version("autoatlas"),
         **_package(root),
         "load_average_at_start": load_average(),
+        "calibration_ms": calibration_ms(),
     }
+
+
+def calibration_ms() -> float:
+    """A fixed pure-Python workload (ten million loop steps), best of three, in ms: the
+    hosts differ from one session to the next by up to two-fold, so absolute figures of
+    different sessions compare only through it (same code: time / calibration)."""
+    best = float("inf")
+    for _attempt in range(3):
+        started = time.perf_counter()
+        total = 0
+        for step in range(10_000_000):
+            total += step
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 def _ms(value: float) -> str:

@@ -32,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, compress, repeat
-from operator import is_, is_not, ne, or_
+from operator import is_, is_not, itemgetter, ne, or_
 from typing import Any, NamedTuple, cast
 
 from autoatlas.assess.assessment import Assessment
@@ -290,7 +290,14 @@ def _cited(column: _Column, before: Sequence[Fact], now: Sequence[Fact]) -> _Col
         if again is None:
             findings = tuple(
                 [
-                    replace(f, facts=tuple([instead.get(id(x), x) for x in f.facts]))
+                    Finding(
+                        f.rule,
+                        f.status,
+                        f.severity,
+                        f.message,
+                        tuple([instead.get(id(x), x) for x in f.facts]),
+                        f.adaptation,
+                    )
                     if f.facts
                     else f
                     for f in entry[0]
@@ -460,7 +467,7 @@ class MarketBatch:
             plans = cost_plans_after(models, market, on, facts, index, plans, costed)
             # Keyed by the plan's id: only the kept plans' (a replaced plan's id may be
             # reused by a new object once the old batch is gone).
-            live = {id(plan) for plan in plans}
+            live = set(map(id, plans))
             fixed = {key: value for key, value in fixed.items() if key in live}
             fields = [name for part in parts_reading(costed) for name in part.names]
             totals, gross = _carried(self.plans, plans, totals, gross, fields)
@@ -530,21 +537,26 @@ class MarketBatch:
         gross = list(self._gross_known or [None] * count)
         rates = Rates(per_usd=self.rates.per_usd)  # the rates the totals used are not kept
         models, plans = self.models.models, self.plans
-        # The incentive in the currency, per plan (plans finding the same records are one).
-        terms: dict[tuple[int, str], Any] = {}
-        for i in compress(range(count), map(is_, found, repeat(None))):
-            plan, model = plans[i], models[i]
-            before = gross[i]
-            if before is None:
-                before = gross[i] = price_gross(plan, model, rates, self._fixed_of(plan))
-            if plan.incentive is None or before[0] is None:
-                found[i] = before
-                continue
-            key = (id(plan), before[2])
-            incentive = terms.get(key)
-            if incentive is None:
-                incentive = terms[key] = incentive_terms(plan, before[2], rates)
-            found[i] = with_incentive(model, before, incentive)
+        todo = list(compress(range(count), map(is_, found, repeat(None))))
+        for i in compress(todo, map(is_, map(gross.__getitem__, todo), repeat(None))):
+            gross[i] = price_gross(plans[i], models[i], rates, self._fixed_of(plans[i]))
+        # The incentive in each currency per plan (plans finding the same records are one
+        # object, few per market), then each model's total from its gross (in C).
+        chosen = list(map(plans.__getitem__, todo))
+        before = cast(list[LandedTotal], list(map(gross.__getitem__, todo)))  # all known now
+        keys = list(zip(map(id, chosen), map(itemgetter(2), before), strict=True))
+        terms = {
+            key: incentive_terms(plan, key[1], rates)
+            for key, plan in dict(zip(keys, chosen, strict=True)).items()
+        }
+        totals = map(
+            with_incentive,
+            map(models.__getitem__, todo),
+            before,
+            map(terms.__getitem__, keys),
+        )
+        for i, total in zip(todo, totals, strict=True):
+            found[i] = total
         self._totals_known, self._gross_known = found, gross
         return cast(list[LandedTotal], found)
 
@@ -635,43 +647,55 @@ def cost_plans_after(
     kinds = [models.kinds(_narrowing(index, tuple(part.reads))) for part in parts]
     moved = models.cost_moved(changed)
     found: list[dict[int, tuple[Any, ...]]] = [{} for _part in parts]  # per part, per kind
-    after: dict[tuple[int, ...], CostPlan] = {}  # per plan before and kinds of the parts
+    # Per (plan before, whether its cost can read the change, kind for each part).
+    after: dict[tuple[int, ...], CostPlan] = {}
 
-    def plan_of(i: int) -> CostPlan:
-        if not moved[i]:
+    def plans_of(chosen: Sequence[int]) -> list[CostPlan]:
+        """The plans after of the models `chosen`: their keys built in C, each key's plan
+        worked out once."""
+        keys = list(
+            zip(
+                map(id, map(before.__getitem__, chosen)),
+                map(moved.__getitem__, chosen),
+                *(map(of_model.__getitem__, chosen) for of_model, _first in kinds),
+                strict=True,
+            )
+        )
+        for key, i in zip(keys, chosen, strict=True):
+            if key not in after:
+                after[key] = plan_of(i, key[1], key[2:])
+        return list(map(after.__getitem__, keys))
+
+    def plan_of(i: int, again: bool, at: tuple[int, ...]) -> CostPlan:
+        if not again:
             return before[i]
-        at = [of_model[i] for of_model, _first in kinds]
-        key = (id(before[i]), *at)
-        plan = after.get(key)
-        if plan is None:
-            records: dict[str, Any] = {}
-            for part, (_of_model, first), values, kind in zip(parts, kinds, found, at, strict=True):
-                got = values.get(kind)
-                if got is None:
-                    j = first[kind]
-                    context = Context(
-                        model=models.models[j],
-                        market=market,
-                        on=on,
-                        facts=facts,
-                        rule=part.rule,
-                        index=index,
-                        vehicle=models.vehicles[j],
-                    )
-                    got = values[kind] = part.look_up(context)
-                records.update(zip(part.names, got, strict=True))
-            plan = after[key] = with_parts(before[i], records)
-        return plan
+        records: dict[str, Any] = {}
+        for part, (_of_model, first), values, kind in zip(parts, kinds, found, at, strict=True):
+            got = values.get(kind)
+            if got is None:
+                j = first[kind]
+                context = Context(
+                    model=models.models[j],
+                    market=market,
+                    on=on,
+                    facts=facts,
+                    rule=part.rule,
+                    index=index,
+                    vehicle=models.vehicles[j],
+                )
+                got = values[kind] = part.look_up(context)
+            records.update(zip(part.names, got, strict=True))
+        return with_parts(before[i], records)
 
     # Per kind of vehicle as every cost fact narrows it (finer than each part's, and the
     # cost's reads are the same within it), one model's; then each model that had another
     # plan than its kind's first (a change that moved the facts' narrowing), its own.
     of_model, first = models.kinds(_narrowing(index, READS))
-    per_kind = [plan_of(i) for i in first]
-    plans = list(map(per_kind.__getitem__, of_model))
+    plans = list(map(plans_of(first).__getitem__, of_model))
     leaders = map(before.__getitem__, map(first.__getitem__, of_model))
-    for i in compress(range(len(plans)), map(is_not, before, leaders)):
-        plans[i] = plan_of(i)
+    apart = list(compress(range(len(plans)), map(is_not, before, leaders)))
+    for i, plan in zip(apart, plans_of(apart), strict=True):
+        plans[i] = plan
     return plans
 
 

@@ -426,7 +426,7 @@ def _finish(
         grant, limit = known.incentive
         facts = tuple(f for f in (plan.incentive, plan.incentive_cap) if f is not None)
         if grant is not None and (limit is None or gross <= limit):
-            amount = -_money(grant)
+            amount = -grant
             lines.append(CostLine("incentive", "Purchase incentive", None, amount, facts))
             gross += amount
     back = rates.convert(gross.quantize(_CENT), cost.currency, model.price.currency)
@@ -497,14 +497,15 @@ def _fixed(plan: CostPlan, currency: str, rates: Rates) -> _Fixed:
 def incentive_terms(
     plan: CostPlan, currency: str, rates: Rates
 ) -> tuple[Decimal | None, Decimal | None] | None:
-    """The plan's incentive in `currency`: its grant and the price up to which it is given
-    (None: no cap, or no exchange rate for it; a grant of None: no exchange rate for it);
-    None without an incentive. It depends on the incentive's records alone."""
+    """The plan's incentive in `currency`: its grant in cents and the price up to which it
+    is given (None: no cap, or no exchange rate for it; a grant of None: no exchange rate
+    for it); None without an incentive. It depends on the incentive's records alone."""
     if plan.incentive is None:
         return None
     grant = rates.convert(
         Decimal(plan.incentive.value["amount"]), plan.incentive.value["currency"], currency
     )
+    grant = None if grant is None else _money(grant)
     cap = plan.incentive_cap
     ceiling = (
         None
@@ -578,15 +579,16 @@ def with_incentive(
     gross: tuple[Decimal | None, bool, str],
     terms: tuple[Decimal | None, Decimal | None] | None,
 ) -> tuple[Decimal | None, bool, str]:
-    """The landed total from `price_gross`'s and the plan's `incentive_terms` in its
-    currency: less the grant where the model gets it (`gross` itself where it does not)."""
+    """The landed total from `price_gross`'s (in cents) and the plan's `incentive_terms` in
+    its currency: less the grant (in cents: so is the difference) where the model gets it,
+    `gross` itself where it does not."""
     amount, complete, currency = gross
     if amount is None or terms is None or model.powertrain not in _ELECTRIC:
         return gross
     grant, limit = terms
     if grant is None or (limit is not None and amount > limit):
         return gross
-    return (amount - _money(grant)).quantize(_CENT), complete, currency
+    return amount - grant, complete, currency
 
 
 def _known(plan: CostPlan, currency: str, rates: Rates, fixed: dict[str, Any] | None) -> _Fixed:
