@@ -446,10 +446,14 @@ def measure_reassess(
     changes: int,
     verify: int,
     eager: bool = True,
+    bloc_repeats: int = 3,
 ) -> dict[str, Any]:
     """200 changes, each: affected pairs, re-read the property in every affected market,
     leave out the markets where its facts did not move (a member holding its own fact of the
-    bloc's changed statement), re-run what it can move in the others."""
+    bloc's changed statement), re-run what it can move in the others. Then each statement a
+    bloc records, changed `bloc_repeats` times from the same state (each time a record of
+    its own, which nothing kept from before can answer): one change of 20,000 pairs on a
+    noisy host is one sample, so the best and every run are reported."""
     assert reassess_module is not None, "src/autoatlas/assess/reassess.py is missing"
     affected_pairs = reassess_module.affected_pairs
     # splice took one property's name in earlier code, a collection of names since.
@@ -532,7 +536,10 @@ def measure_reassess(
             for prop in readable:
                 own = [f for f in facts[bloc] if f.property == prop and f.inherited_from is None]
                 if own and prop not in reassess_module.RATE_PROPERTIES:
-                    plan.append((bloc, prop, own[0], _changed(own[0], blocs)))
+                    new_fact = _changed(own[0], blocs)
+                    for repeat in range(bloc_repeats):  # a record of its own each time
+                        again = new_fact.id - repeat * 10_000_000
+                        plan.append((bloc, prop, own[0], dataclasses.replace(new_fact, id=again)))
         bloc_rows: list[dict[str, Any]] = []
         for number, (market, prop, target, new_fact) in enumerate(plan):
             touched = affected_pairs(prop, market, portfolio, members=inheriting.get(market, ()))
@@ -632,7 +639,8 @@ def measure_reassess(
                         len(shadowed),
                     )
                 )
-            if number < verify or number >= changes:  # equal to a full re-assessment
+            first_repeat = (number - changes) % bloc_repeats == 0
+            if number < verify or (number >= changes and first_repeat):  # equal to a full one
                 after = {
                     where: splice(facts[where], prop, now_in(where, prop, target, new_fact))
                     for where in dict.fromkeys(code for _model, code in touched)
@@ -648,6 +656,7 @@ def measure_reassess(
                         tally[1] += digest([full]) == digest([state.assessment(model_id, where)])
             state.restore(saved)  # so each change starts from the same state
     gc.unfreeze()
+    bloc_rows = _best_of_repeats(bloc_rows)
     latencies.sort()
     row_latencies.sort()
     return {
@@ -710,6 +719,7 @@ def measure_reassess(
         # Every statement a bloc records (that an assessment reads), changed once each.
         "blocs": {
             "changes": len(bloc_rows),
+            "repeats": bloc_repeats,  # each statement's row: the best of its runs
             "max_ms": max((row["ms"] for row in bloc_rows), default=None),
             "with_rows_max_ms": max((row["with_rows_ms"] for row in bloc_rows), default=None),
             "p50_ms": _pct(sorted(row["ms"] for row in bloc_rows), 50) if bloc_rows else None,
@@ -719,6 +729,21 @@ def measure_reassess(
         "engine": "MarketBatch.reassessed" if batched else "Assessment state",
         "gc": "state frozen with gc.freeze() after building it",
     }
+
+
+def _best_of_repeats(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per bloc statement: the best of its repeated changes, with every run."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["market"], row["property"])
+        best = found.get(key)
+        if best is None:
+            best = found[key] = {**row, "runs_ms": [], "with_rows_runs_ms": []}
+        best["runs_ms"].append(row["ms"])
+        best["with_rows_runs_ms"].append(row["with_rows_ms"])
+        best["ms"] = min(best["runs_ms"])
+        best["with_rows_ms"] = min(best["with_rows_runs_ms"])
+    return list(found.values())
 
 
 def _pct(values: list[float], percent: float) -> float:
@@ -748,6 +773,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--models", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument(
+        "--bloc-repeats",
+        type=int,
+        default=3,
+        help="times each bloc statement is changed (a new record each time); the best is reported",
+    )
     parser.add_argument(
         "--verify",
         type=int,
@@ -855,7 +886,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     if reassess_module is not None:
         results["reassess"] = measure_reassess(
-            atlas, models, markets, args.changes, args.verify, not args.lazy_state
+            atlas,
+            models,
+            markets,
+            args.changes,
+            args.verify,
+            not args.lazy_state,
+            args.bloc_repeats,
         )
         results["reassess"]["state"] = "lazy" if args.lazy_state else "every pair first"
     if args.product_changes:

@@ -114,32 +114,32 @@ def test_markets_reading_the_same_records_get_what_each_gets_alone(
 def test_a_column_is_worked_out_once_for_the_markets_reading_the_same_records(
     monkeypatch: Any,
 ) -> None:
-    """The sharing is taken: incentive eligibility, which reads each model's price against a
-    cap, runs once per model for three members reading the bloc's records, not three times;
-    a member stating its own cap gets runs of its own."""
+    """The sharing is taken: incentive eligibility, which compares each model's price with
+    a cap, runs once per side of it for three members reading the bloc's records, not three
+    times; a member stating its own cap gets runs of its own."""
     runs = rule_runs(monkeypatch)
     models = priced_bevs()
     bloc = [
         replace(f, market="EU", inherited_from="EU")
         for f in (
             _fact(10, "policy.ev_incentive.amount", {"amount": "3000", "currency": "EUR"}),
-            _fact(11, "policy.ev_incentive.price_cap", {"amount": "40000", "currency": "USD"}),
+            _fact(11, "policy.ev_incentive.price_cap", {"amount": "20010", "currency": "USD"}),
         )
     ]
     shared, rates = ModelSet.of(models), _rates()  # one rate table, as a matrix reads it
     for code in ("DE", "FR", "IT"):
         MarketBatch.of(shared, code, ON, bloc, rates)
-    assert runs.count("policy.incentive_eligibility") == len(models)
-    own_cap = _fact(12, "policy.ev_incentive.price_cap", {"amount": "30000", "currency": "USD"})
+    assert runs.count("policy.incentive_eligibility") == 2  # under and over the cap
+    own_cap = _fact(12, "policy.ev_incentive.price_cap", {"amount": "20020", "currency": "USD"})
     MarketBatch.of(shared, "PL", ON, [bloc[0], own_cap], rates)
-    assert runs.count("policy.incentive_eligibility") == 2 * len(models)
+    assert runs.count("policy.incentive_eligibility") == 4
 
 
 def test_a_bloc_and_its_members_share_a_column_each_citing_its_own_records(
     monkeypatch: Any,
 ) -> None:
     """The bloc holds the incentive's records and its members inherit them: the rule runs
-    once per model for all, and each market's findings cite the records as it reads them
+    once per side of the cap for all, and each market's findings cite the records as it reads them
     (held by the bloc, inherited in a member). A record that only shares an id with the
     bloc's (built by hand, another value) is not taken for it."""
     runs = rule_runs(monkeypatch)
@@ -148,7 +148,7 @@ def test_a_bloc_and_its_members_share_a_column_each_citing_its_own_records(
         replace(f, market="EU")
         for f in (
             _fact(10, "policy.ev_incentive.amount", {"amount": "3000", "currency": "EUR"}),
-            _fact(11, "policy.ev_incentive.price_cap", {"amount": "40000", "currency": "USD"}),
+            _fact(11, "policy.ev_incentive.price_cap", {"amount": "20010", "currency": "USD"}),
         )
     ]
     inherited = [replace(f, inherited_from="EU") for f in held]
@@ -157,10 +157,10 @@ def test_a_bloc_and_its_members_share_a_column_each_citing_its_own_records(
         code: MarketBatch.of(shared, code, ON, facts, rates)
         for code, facts in (("EU", held), ("DE", inherited), ("FR", inherited))
     }
-    assert runs.count("policy.incentive_eligibility") == len(models)
-    other_cap = replace(inherited[1], value={"amount": "30000", "currency": "USD"})
+    assert runs.count("policy.incentive_eligibility") == 2  # under and over the cap
+    other_cap = replace(inherited[1], value={"amount": "20020", "currency": "USD"})
     MarketBatch.of(shared, "PL", ON, [inherited[0], other_cap], rates)
-    assert runs.count("policy.incentive_eligibility") == 2 * len(models)
+    assert runs.count("policy.incentive_eligibility") == 4
     for code, batch in found.items():
         cited = {
             f.inherited_from

@@ -21,6 +21,7 @@ from test_matrix_memo import _models as memo_models
 from autoatlas.assess.assessment import assess_with_facts
 from autoatlas.assess.batch import MarketBatch, ModelSet
 from autoatlas.assess.rates import Rates
+from autoatlas.rules.engine import Status
 from autoatlas.vehicles.spec import VehicleSpec
 from factories import stored_fact as _fact
 
@@ -166,13 +167,42 @@ def priced_bevs() -> list[VehicleSpec]:
 
 def test_groups_that_read_alike_share_one_run(monkeypatch: Any) -> None:
     """The shortcut is taken: where no price cap is recorded, incentive eligibility runs
-    once for all electric models, though each has its own price (and so its own group)."""
+    once for all electric models, though each has its own price (and so its own group);
+    with a cap, once per side of it (the rule compares the price, `Context.price_above`),
+    in the cap's currency as in another (converted: once per price currency and side)."""
     runs = rule_runs(monkeypatch)
     models = priced_bevs()
     amount = _fact(10, "policy.ev_incentive.amount", {"amount": "3000", "currency": "EUR"})
     MarketBatch.of(ModelSet.of(models), "XX", ON, [amount], _rates())
     assert runs.count("policy.incentive_eligibility") == 1
-    runs.clear()
-    cap = _fact(11, "policy.ev_incentive.price_cap", {"amount": "40000", "currency": "USD"})
-    MarketBatch.of(ModelSet.of(models), "XX", ON, [amount, cap], _rates())
-    assert runs.count("policy.incentive_eligibility") == len(models)  # the price is read
+    for cap_value in (
+        {"amount": "20017", "currency": "USD"},
+        {"amount": "18015", "currency": "EUR"},
+    ):
+        runs.clear()
+        cap = _fact(11, "policy.ev_incentive.price_cap", cap_value)
+        batch = MarketBatch.of(ModelSet.of(models), "XX", ON, [amount, cap], _rates())
+        assert runs.count("policy.incentive_eligibility") == 2  # under and over the cap
+        statuses = {
+            f.status
+            for a in batch.assessments()
+            for f in a.findings
+            if f.rule == "policy.incentive_eligibility"
+        }
+        assert statuses == {Status.OK, Status.FAIL}
+
+
+def test_fleet_co2_runs_once_per_side_of_the_target(monkeypatch: Any) -> None:
+    """Models of many CO2 figures share the fleet-CO2 findings by side of the target (and
+    the model without a figure its own), each as it gets them assessed alone."""
+    runs = rule_runs(monkeypatch)
+    models = [
+        m.with_changes(id=f"c{n}", powertrain="ICE", co2_g_km=None if n == 0 else 80.0 + n)
+        for n, m in enumerate(priced_bevs())
+    ]
+    target = _fact(12, "regulation.fleet_co2.target", 95)
+    batch = MarketBatch.of(ModelSet.of(models), "XX", ON, [target], _rates())
+    assert runs.count("regulation.fleet_co2") == 3  # no figure, within, above
+    for model, assessment in zip(models, batch.assessments(), strict=True):
+        alone = assess_with_facts(model, "XX", ON, [target], _rates())
+        assert assessment.as_dict() == alone.as_dict()

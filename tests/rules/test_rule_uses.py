@@ -129,9 +129,12 @@ def _undeclared(item: Rule, reads: list[tuple[Any, Any]]) -> list[Any]:
     whole, members = _declared(item)
     wrong = []
     for name, _value in reads:
-        if isinstance(name, tuple):  # ("in", field, member)
+        if isinstance(name, tuple) and name[0] == "in":  # ("in", field, member)
             _in, field, member = name
             if field not in whole and member not in members.get(field, frozenset()):
+                wrong.append(name)
+        elif isinstance(name, tuple):  # ("above", field, bound), ("price above", ...)
+            if (name[1] if name[0] == "above" else "price") not in whole:
                 wrong.append(name)
         elif name.startswith("@"):
             continue  # a qualifier compared by a fact look-up: the matrix adds those itself

@@ -723,6 +723,7 @@ def _shared(
     narrowing = tuple(sorted({k for f in narrowed for k in f.qualifiers if k in _VEHICLE_KEYS}))
     of_model, first = models.groups(item, narrowing)
     everyone, vehicles = models.models, models.vehicles
+    convert = Rates(per_usd=rates.per_usd).convert  # for the runs' price comparisons
     trees: dict[tuple[bool, ...], dict[str, Any]] = {}
     entries = [_NOTHING]
     for i in first[1:]:
@@ -736,7 +737,7 @@ def _shared(
             # ...): every group has its findings.
             entries += [tree["findings"]] * (len(first) - len(entries))
             break
-        found = recall(tree, everyone[i], vehicle)
+        found = recall(tree, everyone[i], vehicle, convert)
         if found is MISS:
             entry, reads = _run(item, models, i, market, on, facts, rates, index)
             remember(tree, reads, entry)
@@ -756,8 +757,9 @@ def _run(
     index: FactIndex,
 ) -> tuple[_Entry, list[tuple[Any, Any]]]:
     """One run on a recording model: the entry, and what of the model it read (in order).
-    The reads include the price when the run converted it, so an entry with converted
-    rates is only shared by models with the same price."""
+    The reads include the price's currency when the run converted it (a comparison through
+    `Context.price_above`; the price itself otherwise), so an entry with converted rates is
+    only shared by models whose conversion used the same rates."""
     record = Rates(per_usd=rates.per_usd)  # the rates this run converted with, in order
     recorder = Recorder(models.models[i])
     context = Context(

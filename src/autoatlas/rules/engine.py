@@ -17,7 +17,16 @@ from operator import attrgetter
 from typing import Any, cast
 
 from autoatlas.domain.facts import Fact
-from autoatlas.rules.memo import MISS, Memo, Recorder, RecordingQualifiers, recall, remember
+from autoatlas.rules.memo import (
+    MISS,
+    Memo,
+    Recorder,
+    RecordingQualifiers,
+    above,
+    price_above,
+    recall,
+    remember,
+)
 from autoatlas.vehicles.spec import VehicleSpec
 
 __all__ = [
@@ -148,6 +157,24 @@ class Context:
         if price.currency == currency:
             return price.amount
         return self.converter(price.amount, price.currency, currency) if self.converter else None
+
+    def above(self, name: str, bound: Any) -> bool | None:
+        """Whether the model's `name` (a number) is above `bound`; None where the model
+        gives none. A rule that decides by it alone, and prints the bound but not the
+        model's figure, gives every model on the same side the same findings: a matrix
+        runs it once per side (rules.memo), not once per figure."""
+        model = self.model
+        if isinstance(model, Recorder):
+            return model.above(name, bound)
+        return above(getattr(model, name), bound)
+
+    def price_above(self, limit: Decimal, currency: str) -> bool | None:
+        """Whether the model's price, in `currency`, is above `limit`; None without an
+        exchange rate to convert it. As `above`: once per side and price currency."""
+        model = self.model
+        if isinstance(model, Recorder):
+            return model.price_above(limit, currency, self.converter)
+        return price_above(model, limit, currency, self.converter)[1]
 
     def _allowed(self, prop: str) -> None:
         if self.rule is not None and prop not in self.rule.reads:

@@ -5,7 +5,9 @@ and the vehicle qualifiers its fact look-ups compared (origin, maker, ...). Run 
 `Recorder`, it leaves those reads, in order, with their values: a path in a tree of the
 rule's decisions (qualifiers are named "@origin", ...; a membership test on a set attribute
 is the read ("in", "certifications", "UN-R155"), so models with different certificates share
-a path as long as the rule asked about the same ones).
+a path as long as the rule asked about the same ones; a comparison a rule asks for through
+`Context.above` or `Context.price_above` is the read ("above", "co2_g_km", 95) or
+("price above", "EUR", 45000), so models on the same side of the bound share a path).
 Another model that has the same values along that path gets the same findings, so they are
 looked up instead of computed. A run that converted a price (through the assessment's
 exchange-rate record, which cites what it used) is not remembered: it is run every time.
@@ -16,13 +18,23 @@ per market of a matrix and drops it after.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from autoatlas.vehicles.spec import Money, VehicleSpec
 
-__all__ = ["MISS", "Memo", "Recorder", "RecordingQualifiers", "recall", "remember"]
+__all__ = [
+    "MISS",
+    "Memo",
+    "Recorder",
+    "RecordingQualifiers",
+    "above",
+    "price_above",
+    "recall",
+    "remember",
+]
 
 # rule id → the root of that rule's decision tree. A node is a dict:
 # {"read": attribute, "next": {value: node}} or {"findings": (Finding, ...)}.
@@ -45,6 +57,40 @@ class Recorder:
             return _RecordingSet(name, value, self.reads)
         self.reads.append((name, value))
         return value
+
+    def above(self, name: str, bound: Any) -> bool | None:
+        """`above(model.name, bound)`, recorded as that comparison alone."""
+        found = above(getattr(self._model, name), bound)
+        self.reads.append((("above", name, bound), found))
+        return found
+
+    def price_above(self, limit: Decimal, currency: str, convert: Convert | None) -> bool | None:
+        """`price_above(...)` of the model, recorded as the price's currency (what the
+        conversion used) and the comparison alone."""
+        found = price_above(self._model, limit, currency, convert)
+        self.reads.append((("price above", currency, limit), found))
+        return found[1]
+
+
+Convert = Callable[[Decimal, str, str], "Decimal | None"]
+
+
+def above(value: Any, bound: Any) -> bool | None:
+    """Whether a model's value is above `bound`; None where the model gives none."""
+    return None if value is None else bool(value > bound)
+
+
+def price_above(
+    model: VehicleSpec, limit: Decimal, currency: str, convert: Convert | None
+) -> tuple[str, bool | None]:
+    """The model's price currency, and whether its price in `currency` is above `limit`
+    (None: no exchange rate to convert it)."""
+    price = model.price
+    if price.currency == currency:
+        value: Decimal | None = price.amount
+    else:
+        value = None if convert is None else convert(price.amount, price.currency, currency)
+    return price.currency, None if value is None else bool(value > limit)
 
 
 class _RecordingSet:
@@ -126,8 +172,14 @@ class RecordingQualifiers(dict[str, str]):
         return value
 
 
-def recall(tree: dict[str, Any], model: VehicleSpec, vehicle: dict[str, str]) -> Any:
-    """The findings remembered for `model`'s values along the tree, or MISS."""
+def recall(
+    tree: dict[str, Any],
+    model: VehicleSpec,
+    vehicle: dict[str, str],
+    convert: Convert | None = None,
+) -> Any:
+    """The findings remembered for `model`'s values along the tree, or MISS. `convert`
+    converts a price as the runs did (their market's rates), for their price comparisons."""
     node = tree
     while True:
         if "findings" in node:
@@ -137,8 +189,14 @@ def recall(tree: dict[str, Any], model: VehicleSpec, vehicle: dict[str, str]) ->
             return MISS
         value: Any
         try:
-            if name.__class__ is tuple:  # ("in", attribute, item)
-                value = name[2] in getattr(model, name[1])
+            if name.__class__ is tuple:  # (kind, attribute or currency, item or bound)
+                kind = name[0]
+                if kind == "in":
+                    value = name[2] in getattr(model, name[1])
+                elif kind == "above":
+                    value = above(getattr(model, name[1]), name[2])
+                else:  # "price above"
+                    value = price_above(model, name[2], name[1], convert)
             elif name[0] == "@":
                 value = vehicle[name[1:]]
             else:

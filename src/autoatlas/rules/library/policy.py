@@ -32,28 +32,33 @@ def incentive_eligibility(ctx: Context) -> Iterator[Finding]:
         )
         return
     limit = Decimal(cap.value["amount"])
-    price = ctx.price_in(cap.value["currency"])
-    if price is None:
+    currency = cap.value["currency"]
+    # The price against the cap, not the price itself: the findings name the cap, so models
+    # on the same side of it share them (the price is in the model's spec and cost lines).
+    above = ctx.price_above(limit, currency)
+    if above is None:
         yield ctx.note(
-            f"an EV incentive of {grant} applies up to {limit} {cap.value['currency']}; "
+            f"an EV incentive of {grant} applies up to {limit} {currency}; "
             "no exchange rate to compare the price",
-            f"车价不超过 {limit} {cap.value['currency']} 可获 {grant} 补贴；缺少汇率无法比较",
+            f"车价不超过 {limit} {currency} 可获 {grant} 补贴；缺少汇率无法比较",
             amount,
             cap,
             severity=Severity.MINOR,
         )
-    elif price <= limit:
+    elif not above:
         yield ctx.ok(
-            f"eligible for the {grant} EV incentive (price {price:.0f} ≤ cap {limit})",
-            f"符合 {grant} 电动车补贴条件（车价 {price:.0f} ≤ 上限 {limit}）",
+            f"eligible for the {grant} EV incentive: the price is within its cap of "
+            f"{limit} {currency}",
+            f"符合 {grant} 电动车补贴条件：车价不超过上限 {limit} {currency}",
             amount,
             cap,
         )
     else:
         yield ctx.fail(
             Severity.MINOR,
-            f"not eligible for the {grant} EV incentive: price {price:.0f} above cap {limit}",
-            f"不符合 {grant} 补贴条件：车价 {price:.0f} 高于上限 {limit}",
+            f"not eligible for the {grant} EV incentive: the price is above its cap of "
+            f"{limit} {currency}",
+            f"不符合 {grant} 补贴条件：车价高于上限 {limit} {currency}",
             amount,
             cap,
             fix=("offer a trim priced under the cap", "推出低于上限价格的配置"),
