@@ -34,6 +34,18 @@ def _plan(model: Any, facts: list[Fact]) -> CostPlan:
 
 
 VERSIONS = [row for row in [*POOL, *OTHERS] if row[0] in READS and row[0] != "trade.currency"]
+# A random market (the pool's statements it holds) and one change to a cost statement.
+_ONE_CHANGE = given(
+    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
+    change=st.sampled_from(CHANGES),
+    version=st.integers(0, len(VERSIONS) - 1),
+    which=st.integers(0, 10_000),
+)
+
+
+def _market(chosen: list[bool]) -> list[Fact]:
+    """The pool's statements `chosen` marks, as one market's facts."""
+    return [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
 
 
 def test_the_sets_leave_out_what_a_kind_of_model_never_reads() -> None:
@@ -61,7 +73,7 @@ def _check(facts: list[Any], after: list[Any], prop: str) -> int:
 def test_every_change_to_every_cost_statement_of_a_full_market() -> None:
     """Every statement present (an FTA in force, duties, taxes, incentives): each version
     of each cost property, each kind of change. The changes do move costs (the check bites)."""
-    facts = [_fact(100 + i, *row[:2], **row[2]) for i, row in enumerate(POOL)]
+    facts = _market([True] * len(POOL))
     moved = 0
     for version in range(len(VERSIONS)):
         for change in CHANGES:
@@ -72,16 +84,11 @@ def test_every_change_to_every_cost_statement_of_a_full_market() -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(
-    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
-    change=st.sampled_from(CHANGES),
-    version=st.integers(0, len(VERSIONS) - 1),
-    which=st.integers(0, 10_000),
-)
+@_ONE_CHANGE
 def test_a_change_outside_a_models_reads_never_moves_its_cost(
     chosen: list[bool], change: str, version: int, which: int
 ) -> None:
-    facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
+    facts = _market(chosen)
     _check(facts, changed(facts, change, VERSIONS[version], which), VERSIONS[version][0])
 
 
@@ -96,7 +103,7 @@ def test_each_part_reads_only_its_properties() -> None:
     """A part is looked up again on a change to its reads alone, and once per kind of
     vehicle as its own facts narrow it: its look-up, under a rule allowing only its reads,
     must find what the whole look-up finds, for every kind of model over every statement."""
-    facts = [_fact(100 + i, *row[:2], **row[2]) for i, row in enumerate(POOL)]
+    facts = _market([True] * len(POOL))
     index = index_facts(facts)
     for model in MODELS:
         whole = _plan(model, facts)
@@ -137,7 +144,7 @@ def _check_batch_plans(facts: list[Fact], after: list[Fact], prop: str) -> None:
 
 
 def test_a_batchs_plans_after_every_change_to_a_full_market() -> None:
-    facts = [_fact(100 + i, *row[:2], **row[2]) for i, row in enumerate(POOL)]
+    facts = _market([True] * len(POOL))
     for version in VERSIONS:
         for change in CHANGES:
             for which in (0, 1):
@@ -145,16 +152,11 @@ def test_a_batchs_plans_after_every_change_to_a_full_market() -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(
-    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
-    change=st.sampled_from(CHANGES),
-    version=st.integers(0, len(VERSIONS) - 1),
-    which=st.integers(0, 10_000),
-)
+@_ONE_CHANGE
 def test_a_batchs_plans_after_a_change_are_the_plans_looked_up_whole(
     chosen: list[bool], change: str, version: int, which: int
 ) -> None:
-    facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
+    facts = _market(chosen)
     after = changed(facts, change, VERSIONS[version], which)
     _check_batch_plans(facts, after, VERSIONS[version][0])
 
@@ -169,19 +171,14 @@ def _records(plan: CostPlan) -> list[Any]:
 
 
 @settings(max_examples=80, deadline=None)
-@given(
-    chosen=st.lists(st.booleans(), min_size=len(POOL), max_size=len(POOL)),
-    change=st.sampled_from(CHANGES),
-    version=st.integers(0, len(VERSIONS) - 1),
-    which=st.integers(0, 10_000),
-)
+@_ONE_CHANGE
 def test_a_plan_looked_up_again_in_part_is_the_plan_looked_up_whole(
     chosen: list[bool], change: str, version: int, which: int
 ) -> None:
     """After a change, the parts reading the changed property looked up again give the
     records a whole look-up gives, and the plan itself (kept, with its total) when they
     are the records it had."""
-    facts = [_fact(100 + i, *POOL[i][:2], **POOL[i][2]) for i, yes in enumerate(chosen) if yes]
+    facts = _market(chosen)
     after = changed(facts, change, VERSIONS[version], which)
     prop = VERSIONS[version][0]
     for model in MODELS[::4]:
