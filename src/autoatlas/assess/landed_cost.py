@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from decimal import Context as DecimalContext
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -138,7 +139,12 @@ class LandedCost:
 
 
 def _money(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return _half_up(value, _CENT)
+
+
+# To the cent, half up: a context's own quantize is twice as fast as `value.quantize(...,
+# rounding=...)` (no keyword to parse), and it has the default precision and traps.
+_half_up = DecimalContext(rounding=ROUND_HALF_UP).quantize
 
 
 @dataclass(frozen=True, slots=True)
