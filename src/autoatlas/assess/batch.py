@@ -442,7 +442,7 @@ class MarketBatch:
           others are this batch's, shared (immutable);
         - for a property the landed cost reads, the cost plans of the models whose cost
           can read it (`cost_reads`: a BEV duty is not read for an ICE model), only the
-          parts of each plan reading it looked up again (`landed_cost.replan`);
+          parts of each plan reading it looked up again (`cost_plans_after`);
         - the scores only of the models whose re-run rules' findings cost something else
           than before; the totals only of the models whose plan found other records, and
           from their total before the incentive where only the incentive's differ.
@@ -583,7 +583,7 @@ def _carried(
     fields: Collection[str],
 ) -> tuple[list[LandedTotal | None] | None, list[LandedTotal | None] | None]:
     """The totals and the totals before the incentive that new cost plans leave: a model
-    keeping its plan (landed_cost.replan found the same records) keeps both, one whose new
+    keeping its plan (cost_plans_after found the same records) keeps both, one whose new
     plan differs only in the incentive's records keeps its total before it. The plans
     differ in no field but `fields` (the parts looked up again)."""
     if totals is not None:
@@ -639,7 +639,7 @@ def cost_plans_after(
     """The plans after a change to the properties `changed` (of the landed cost's READS),
     from the plans `before`: a model whose cost cannot read them (ModelSet.cost_moved)
     keeps its plan; the others' have only the parts reading them looked up again
-    (landed_cost.replan), each part once per kind of vehicle as its own facts narrow it,
+    (landed_cost.PARTS, with_parts), each part once per kind of vehicle as its own facts narrow it,
     and share one plan per plan before and parts found (the plan before itself where the
     parts find its records)."""
     changed = frozenset(changed)

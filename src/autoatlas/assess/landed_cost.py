@@ -40,7 +40,6 @@ __all__ = [
     "price_gross",
     "price_out",
     "price_total",
-    "replan",
     "same_gross",
     "with_incentive",
     "with_parts",
@@ -172,19 +171,10 @@ def cost_plan(ctx: Context) -> CostPlan:
     return CostPlan(*[value for part in PARTS for value in part.look_up(ctx)])
 
 
-def replan(plan: CostPlan, ctx: Context, props: Collection[str]) -> CostPlan:
-    """`plan` after a change to `props`: only the parts reading one of them are looked up
-    again (the others' records cannot have moved); `plan` itself when they find the same
-    records."""
-    found: dict[str, Any] = {}
-    for part in parts_reading(frozenset(props)):
-        found.update(zip(part.names, part.look_up(ctx), strict=True))
-    return with_parts(plan, found)
-
-
 def with_parts(plan: CostPlan, found: dict[str, Any]) -> CostPlan:
-    """`plan` with the fields in `found` (a part's look-up, by field name): `plan` itself
-    when they are the records it has."""
+    """`plan` after a change, with the fields in `found` (the look-ups of the parts reading
+    the changed properties, by field name; the others' records cannot have moved): `plan`
+    itself when they are the records it has."""
     changes = {
         name: value for name, value in found.items() if not _same(value, getattr(plan, name))
     }
@@ -197,13 +187,13 @@ def parts_reading(props: frozenset[str]) -> tuple[Part, ...]:
     return tuple(part for part in PARTS if not part.reads.isdisjoint(props))
 
 
-def same_gross(plan: CostPlan, other: CostPlan, fields: Collection[str] | None = None) -> bool:
-    """Whether the plans give every model the same `price_gross`: the same records but the
-    incentive's, which only `with_incentive` reads. With `fields`, the plans are known to
-    differ in no other field (`with_parts` of one from the other)."""
+def same_gross(plan: CostPlan, other: CostPlan, fields: Collection[str]) -> bool:
+    """Whether plans that differ in no field but `fields` (`with_parts` of one from the
+    other) give every model the same `price_gross`: the same records but the incentive's,
+    which only `with_incentive` reads."""
     return all(
         _same(getattr(plan, name), getattr(other, name))
-        for name in (CostPlan.__dataclass_fields__ if fields is None else fields)
+        for name in fields
         if name not in INCENTIVE_FIELDS
     )
 
@@ -260,7 +250,8 @@ def _no(_ctx: Context) -> tuple[()]:
 
 
 # A cost plan's fields by part, in their order, each part with the properties it reads and
-# how it is looked up: `cost_plan` looks up every part, `replan` those a change reads.
+# how it is looked up: `cost_plan` looks up every part, `batch.cost_plans_after` those a
+# change reads.
 # Checked against READS and CostPlan's fields by tests/assess/test_cost_reads.py.
 PARTS: tuple[Part, ...] = (
     _part(frozenset({"trade.currency"}), ("currency",), _one("trade.currency")),
@@ -313,12 +304,9 @@ def plan_for(
     facts: list[Fact],
     index: FactIndex,
     vehicle: dict[str, str],
-    before: CostPlan | None = None,
-    changed: Collection[str] = (),
 ) -> CostPlan:
     """`cost_plan` of `model` in `market` on `on`, over the market's facts (`index`:
-    index_facts(facts); `vehicle`: vehicle_qualifiers(model)). With `before`, the model's
-    plan before a change to the properties `changed`: `replan` of it."""
+    index_facts(facts); `vehicle`: vehicle_qualifiers(model))."""
     context = Context(
         model=model,
         market=market,
@@ -328,7 +316,7 @@ def plan_for(
         index=index,
         vehicle=vehicle,
     )
-    return cost_plan(context) if before is None else replan(before, context, changed)
+    return cost_plan(context)
 
 
 def _percent(fact: Fact) -> Decimal:

@@ -152,12 +152,6 @@ class Context:
     index: FactIndex | None = None
     vehicle: dict[str, str] | None = None
 
-    def price_in(self, currency: str) -> Decimal | None:
-        price = self.model.price
-        if price.currency == currency:
-            return price.amount
-        return self.converter(price.amount, price.currency, currency) if self.converter else None
-
     def above(self, name: str, bound: Any) -> bool | None:
         """Whether the model's `name` (a number) is above `bound`; None where the model
         gives none. A rule that decides by it alone, and prints the bound but not the
