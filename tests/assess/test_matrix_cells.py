@@ -192,6 +192,36 @@ def test_groups_that_read_alike_share_one_run(monkeypatch: Any) -> None:
         assert statuses == {Status.OK, Status.FAIL}
 
 
+def test_a_price_compared_in_another_currency_shares_runs_per_currency_and_side(
+    monkeypatch: Any,
+) -> None:
+    """A cap in euros, models priced in dollars and in yuan: the rule converts each price,
+    and the rates it cites differ by the price's currency, so it runs once per currency and
+    side of the cap; a cap in a currency without an exchange rate ("no exchange rate to
+    compare") once per price currency. Every model gets what it gets assessed alone."""
+    runs = rule_runs(monkeypatch)
+    dollars = priced_bevs()
+    yuan = [
+        m.with_changes(id=f"y{n}", price={"amount": str(142000 + 10 * n), "currency": "CNY"})
+        for n, m in enumerate(dollars)
+    ]
+    models = [*dollars, *yuan]
+    amount = _fact(10, "policy.ev_incentive.amount", {"amount": "3000", "currency": "EUR"})
+    for cap_value, expected in (
+        ({"amount": "18015", "currency": "EUR"}, 4),  # 18,000-18,031 and 18,000-18,045 EUR
+        ({"amount": "15000", "currency": "GBP"}, 2),  # no GBP rate
+    ):
+        runs.clear()
+        facts = [amount, _fact(11, "policy.ev_incentive.price_cap", cap_value)]
+        batch = MarketBatch.of(ModelSet.of(models), "XX", ON, facts, _rates())
+        assert runs.count("policy.incentive_eligibility") == expected, cap_value
+        for model, assessment in zip(models, batch.assessments(), strict=True):
+            alone = assess_with_facts(model, "XX", ON, facts, _rates())
+            assert assessment.as_dict() == alone.as_dict()
+    (note,) = [f for f in alone.findings if f.rule == "policy.incentive_eligibility"]
+    assert "no exchange rate" in note.message.en
+
+
 def test_fleet_co2_runs_once_per_side_of_the_target(monkeypatch: Any) -> None:
     """Models of many CO2 figures share the fleet-CO2 findings by side of the target (and
     the model without a figure its own), each as it gets them assessed alone."""
