@@ -2,10 +2,11 @@
 
 `MarketBatch` (assess.batch) groups the models by what each rule declares it reads, shares one
 run between groups that agree on what the rule actually read (the memo, kept per set of
-matching narrowed facts), prices a matrix row with `price_total` instead of the cost lines,
-and counts penalties and blockers from shared entries. Every one of those must leave each
-pair's answer as `assess_with_facts` of that pair alone gives it: findings, cost lines,
-score and penalties, and the compact row's score, penalties, blockers and landed total.
+matching narrowed facts), prices a matrix row with `price_gross` and `with_incentive`
+instead of the cost lines, and counts penalties and blockers from shared entries. Every one
+of those must leave each pair's answer as `assess_with_facts` of that pair alone gives it:
+findings, cost lines, score and penalties, and the compact row's score, penalties, blockers
+and landed total.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ The answers are those of `assess_with_facts` for each model, computed with less 
 - the landed cost's facts are looked up once per kind of vehicle (`cost_plan`): powertrain,
   built in China or not, and the narrowing qualifiers; only the amounts are per model.
 A matrix row needs only the score, its penalties and the landed total (`MarketBatch.cells`,
-`price_total`); the full `Assessment` of a cell is built from the same state when asked for.
+`price_gross` then `with_incentive`); the full `Assessment` of a cell is built from the
+same state when asked for.
 Rules that declare no `uses` are run per model through the recording memo (rules.memo).
 """
 

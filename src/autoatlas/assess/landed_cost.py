@@ -39,7 +39,6 @@ __all__ = [
     "plan_for",
     "price_gross",
     "price_out",
-    "price_total",
     "same_gross",
     "with_incentive",
     "with_parts",
@@ -512,25 +511,16 @@ def incentive_terms(
 _ELECTRIC = frozenset(("BEV", "PHEV", "EREV", "FCEV"))
 
 
-def price_total(
-    plan: CostPlan, model: VehicleSpec, rates: Rates, fixed: dict[str, Any] | None = None
-) -> tuple[Decimal | None, bool, str]:
-    """`price_out(plan, model, rates)`'s (total, complete, currency) without its lines: the
-    same arithmetic in the same order (a matrix row needs only these). `fixed`, a dict kept
-    by the caller for one plan and rate table, holds what does not depend on the price.
-    Equal to price_out's by test (tests/assess/test_matrix_cells.py)."""
-    gross = price_gross(plan, model, rates, fixed)
-    if gross[0] is None or plan.incentive is None:
-        return gross
-    return with_incentive(model, gross, _known(plan, gross[2], rates, fixed).incentive)
-
-
 def price_gross(
     plan: CostPlan, model: VehicleSpec, rates: Rates, fixed: dict[str, Any] | None = None
 ) -> tuple[Decimal | None, bool, str]:
-    """`price_total` before the incentive: the customer price before it (None without an
-    exchange rate for the price), complete or not, and the currency. It reads none of the
-    incentive's facts (`INCENTIVE_READS`), so a change to those alone leaves it as it was."""
+    """`price_out(plan, model, rates)`'s customer price before the incentive, without its
+    lines (a matrix row needs only the total): the same arithmetic in the same order; None
+    without an exchange rate for the price, then whether it is complete, and the currency.
+    `with_incentive` gives the total from it. `fixed`, a dict kept by the caller for one
+    plan and rate table, holds what does not depend on the price. It reads none of the
+    incentive's facts (`INCENTIVE_READS`), so a change to those alone leaves it as it was.
+    Equal to price_out's by test (tests/assess/test_matrix_cells.py)."""
     currency_fact = plan.currency
     currency = currency_fact.value if currency_fact else model.price.currency
     price = model.price
